@@ -1,0 +1,21 @@
+namespace Warren.Linux.Spawn;
+
+/// <summary>A namespace to join by path (setns) in the first stage.</summary>
+public readonly record struct NamespaceJoin(long Type, string Path);
+
+/// <summary>What the first-stage child should do between clone and execveat.</summary>
+public sealed class SpawnRequest
+{
+    /// <summary>CLONE_NEW* flags for namespaces to create (CLONE_NEWTIME included; it is always unshared).</summary>
+    public long NewNamespaces { get; init; }
+    /// <summary>Namespaces to join by path; a user namespace is joined first.</summary>
+    public IReadOnlyList<NamespaceJoin> Joins { get; init; } = Array.Empty<NamespaceJoin>();
+    /// <summary>"monotonic S N\nboottime S N\n" for a new time namespace, or null.</summary>
+    public string? TimeOffsets { get; init; }
+    /// <summary>fd of the binary to execute (kept open by the caller).</summary>
+    public int ExecFd { get; init; }
+    public IReadOnlyList<string> Argv { get; init; } = Array.Empty<string>();
+    public IReadOnlyList<string> Env { get; init; } = Array.Empty<string>();
+    /// <summary>The child's end of the sync socket; the child clears its close-on-exec flag.</summary>
+    public int ChildSyncFd { get; init; }
+}

@@ -1,0 +1,197 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Warren.Linux.Spawn;
+
+/// <summary>
+/// Creates the first-stage child of a container (DESIGN 3.2-3.3): clone inside a no-GC region with all
+/// signals blocked, then a fixed sequence of raw system calls in the child ending in execveat.
+/// </summary>
+public static unsafe class Spawner
+{
+    private static readonly object Gate = new();
+    private static nint _libc;
+    private static delegate* unmanaged[Cdecl, SuppressGCTransition]<long, long, long, long, long, long, long, long> _syscall;
+    private static delegate* unmanaged[Cdecl, SuppressGCTransition]<int*> _errno;
+
+    private const int SIGCHLD = 17, SIG_SETMASK = 2, F_SETFD = 2;
+    private const long SysFcntl = 72;
+
+    private static void Resolve()
+    {
+        if (_libc != 0) return;
+        _libc = NativeLibrary.Load(Libc.Name);
+        _syscall = (delegate* unmanaged[Cdecl, SuppressGCTransition]<long, long, long, long, long, long, long, long>)
+            NativeLibrary.GetExport(_libc, "syscall");
+        _errno = (delegate* unmanaged[Cdecl, SuppressGCTransition]<int*>)NativeLibrary.GetExport(_libc, "__errno_location");
+    }
+
+    /// <summary>
+    /// Clones the first stage and returns its pid (in the caller's PID namespace). The caller owns the
+    /// protocol on the sync socket afterwards (go-ahead bytes, maps, pid and failure frames).
+    /// </summary>
+    public static int Spawn(SpawnRequest req)
+    {
+        var openedJoins = new List<int>();
+        using var arena = new NativeArena();
+        try
+        {
+            lock (Gate)
+            {
+                Resolve();
+                var plan = arena.Alloc<ChildPlan>();
+                plan->Syscall = _syscall;
+                plan->ErrnoLocation = _errno;
+
+                long newNs = req.NewNamespaces;
+                bool joinsUser = req.Joins.Any(j => j.Type == CloneFlags.NEWUSER);
+                bool joinsPid = req.Joins.Any(j => j.Type == CloneFlags.NEWPID);
+                // clone() cannot create a time namespace (0x80 is CSIGNAL there), and a namespace joined by
+                // path must be entered before new ones are made, so those cases unshare in the child.
+                long unshare = newNs & CloneFlags.NEWTIME;
+                long clone = newNs & ~CloneFlags.NEWTIME;
+                if (req.Joins.Count > 0) { unshare |= clone; clone = 0; }
+                plan->CloneFlags = clone;
+                plan->UnshareFlags = unshare;
+                plan->ForkAfter = joinsPid || (unshare & CloneFlags.NEWPID) != 0 ? 1 : 0;
+                plan->SetIds = joinsUser || (newNs & CloneFlags.NEWUSER) != 0 ? 1 : 0;
+                plan->SyncFd = req.ChildSyncFd;
+                plan->ExecFd = req.ExecFd;
+
+                // Join a user namespace first: it decides what the others may do.
+                var joins = req.Joins.OrderBy(j => j.Type == CloneFlags.NEWUSER ? 0 : 1).ToList();
+                plan->JoinCount = joins.Count;
+                plan->JoinFds = arena.Alloc<int>(joins.Count);
+                plan->JoinTypes = arena.Alloc<long>(joins.Count);
+                for (int i = 0; i < joins.Count; i++)
+                {
+                    int fd = Sys.Open(joins[i].Path, O.RDONLY);
+                    openedJoins.Add(fd);
+                    plan->JoinFds[i] = fd;
+                    plan->JoinTypes[i] = joins[i].Type;
+                }
+                if (req.TimeOffsets is not null)
+                {
+                    plan->TimeOffsets = arena.Str(req.TimeOffsets);
+                    plan->TimeOffsetsLen = System.Text.Encoding.UTF8.GetByteCount(req.TimeOffsets);
+                    plan->TimensPath = arena.Str("/proc/self/timens_offsets");
+                }
+                plan->Argv = arena.StrArray(req.Argv);
+                plan->Envp = arena.StrArray(req.Env);
+                plan->Empty = arena.Str("");
+                plan->SigDefault = arena.Alloc<byte>(64);
+                plan->EmptyMask = 0;
+
+                return CloneChild(plan);
+            }
+        }
+        finally
+        {
+            foreach (var fd in openedJoins) Sys.Close(fd);
+        }
+    }
+
+    private static int CloneChild(ChildPlan* plan)
+    {
+        ulong all = ~0UL, old = 0;
+        var sc = plan->Syscall;
+        sc(SysNr.rt_sigprocmask, SIG_SETMASK, (long)&all, (long)&old, 8, 0, 0);
+        bool noGc = false;
+        for (int i = 0; i < 5 && !noGc; i++)
+        {
+            try { noGc = GC.TryStartNoGCRegion(1 << 20); }
+            catch (InvalidOperationException) { noGc = false; }
+        }
+        long pid;
+        int err;
+        try
+        {
+            pid = sc(SysNr.clone, plan->CloneFlags | SIGCHLD, 0, 0, 0, 0, 0);
+            if (pid == 0) ChildMain(plan); // never returns
+            err = *plan->ErrnoLocation();
+        }
+        finally
+        {
+            if (noGc && System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.NoGCRegion)
+            {
+                try { GC.EndNoGCRegion(); } catch (InvalidOperationException) { }
+            }
+            sc(SysNr.rt_sigprocmask, SIG_SETMASK, (long)&old, 0, 8, 0, 0);
+        }
+        if (!noGc) throw new InvalidOperationException("could not enter a no-GC region for clone");
+        if (pid < 0) throw new SyscallException("clone", null, err);
+        return (int)pid;
+    }
+
+    // ---- the child: raw calls on prepared memory only; no allocation, no exceptions, no managed calls ----
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ChildMain(ChildPlan* p)
+    {
+        var sc = p->Syscall;
+        byte go = 0;
+        if (sc(SysNr.read, p->SyncFd, (long)&go, 1, 0, 0, 0) != 1) Fail(p, 1);
+
+        for (int i = 0; i < p->JoinCount; i++)
+            if (sc(SysNr.setns, p->JoinFds[i], p->JoinTypes[i], 0, 0, 0, 0) < 0) Fail(p, 2);
+
+        if (p->UnshareFlags != 0)
+        {
+            if (sc(SysNr.unshare, p->UnshareFlags, 0, 0, 0, 0, 0) < 0) Fail(p, 3);
+            if ((p->UnshareFlags & CloneFlags.NEWUSER) != 0)
+            {
+                Send(p, SyncMessage.NeedMaps, 0, 0);
+                if (sc(SysNr.read, p->SyncFd, (long)&go, 1, 0, 0, 0) != 1) Fail(p, 1);
+            }
+        }
+
+        if (p->TimeOffsets != null)
+        {
+            long fd = sc(SysNr.openat, AT.FDCWD, (long)p->TimensPath, O.WRONLY | O.CLOEXEC, 0, 0, 0);
+            if (fd < 0) Fail(p, 4);
+            if (sc(SysNr.write, fd, (long)p->TimeOffsets, p->TimeOffsetsLen, 0, 0, 0) != p->TimeOffsetsLen) Fail(p, 4);
+            sc(SysNr.close, fd, 0, 0, 0, 0, 0);
+        }
+
+        if (p->SetIds != 0)
+        {
+            // Raw calls: glibc's setresuid would try to signal threads that do not exist in this child.
+            if (sc(SysNr.setresgid, 0, 0, 0, 0, 0, 0) < 0) Fail(p, 5);
+            if (sc(SysNr.setresuid, 0, 0, 0, 0, 0, 0) < 0) Fail(p, 5);
+        }
+
+        if (p->ForkAfter != 0)
+        {
+            // A joined or unshared PID namespace applies to children only: fork once more.
+            long pid = sc(SysNr.clone, SIGCHLD, 0, 0, 0, 0, 0);
+            if (pid < 0) Fail(p, 6);
+            if (pid > 0)
+            {
+                Send(p, SyncMessage.ChildPid, (int)pid, 0);
+                sc(SysNr.exit_group, 0, 0, 0, 0, 0, 0);
+            }
+        }
+
+        if (sc(SysFcntl, p->SyncFd, F_SETFD, 0, 0, 0, 0) < 0) Fail(p, 8);
+
+        for (int s = 1; s <= 64; s++)
+            if (s != 9 && s != 19) sc(SysNr.rt_sigaction, s, (long)p->SigDefault, 0, 8, 0, 0);
+        sc(SysNr.rt_sigprocmask, SIG_SETMASK, (long)&p->EmptyMask, 0, 8, 0, 0);
+
+        sc(SysNr.execveat, p->ExecFd, (long)p->Empty, (long)p->Argv, (long)p->Envp, AT.EMPTY_PATH, 0);
+        Fail(p, 7);
+    }
+
+    private static void Send(ChildPlan* p, int kind, int a, int b)
+    {
+        int* msg = stackalloc int[3];
+        msg[0] = kind; msg[1] = a; msg[2] = b;
+        p->Syscall(SysNr.write, p->SyncFd, (long)msg, SyncMessage.Size, 0, 0, 0);
+    }
+
+    private static void Fail(ChildPlan* p, int stage)
+    {
+        Send(p, SyncMessage.Failed, stage, *p->ErrnoLocation());
+        p->Syscall(SysNr.exit_group, 1, 0, 0, 0, 0, 0);
+    }
+}

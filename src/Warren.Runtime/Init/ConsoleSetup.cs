@@ -1,0 +1,40 @@
+using System.Text.Json;
+using Warren.Linux;
+using OciProcess = Warren.Oci.Process;
+
+namespace Warren.Runtime.Init;
+
+/// <summary>
+/// process.terminal: a pty created inside the container (its own devpts), the slave as the controlling
+/// terminal and stdio, /dev/console bound to it, and the master handed to the parent over the sync socket.
+/// </summary>
+internal static class ConsoleSetup
+{
+    public static void Attach(SyncChannel chan, OciProcess p)
+    {
+        var (master, slavePath) = Pty.Open("/dev/ptmx");
+        var user = p.User;
+        if (NativeFs.Chown(slavePath, user?.Uid ?? 0, user?.Gid ?? 0) != 0)
+            throw new SyscallException("chown", slavePath, Sys.Errno);
+        if (p.ConsoleSize is { } size) Pty.SetWindowSize(master, (ushort)size.Height, (ushort)size.Width);
+        BindConsole(slavePath);
+
+        chan.SendPayload(JsonSerializer.Serialize(new InitReply { Kind = "pty" }, RuntimeJsonContext.Default.InitReply));
+        Pty.SendFd(chan.Fd, master, "x");
+        Sys.Close(master);
+
+        int slave = Sys.Open(slavePath, O.RDWR);
+        Pty.SetControllingTerminal(slave);
+        for (int fd = 0; fd < 3; fd++) Sys.Dup3(slave, fd, 0);
+        if (slave > 2) Sys.Close(slave);
+    }
+
+    private static void BindConsole(string slavePath)
+    {
+        using var root = new InRoot("/");
+        root.Ensure("/dev/console", dir: false);
+        int fd = root.Open("/dev/console");
+        try { Sys.MountAt(slavePath, fd, "/dev/console", null, MS.BIND); }
+        finally { Sys.Close(fd); }
+    }
+}

@@ -1,0 +1,88 @@
+using System.Text.Json;
+using Warren.Linux;
+using Warren.Oci;
+
+namespace Warren.Runtime.Init;
+
+/// <summary>
+/// `warren init` (DESIGN 3.4): a fresh process already inside the container's namespaces. Builds the root
+/// filesystem, waits on the exec fifo until `start`, drops privileges and execs the user's program.
+/// </summary>
+public static class InitStage
+{
+    public const string SyncFdVariable = "_WARREN_SYNC_FD";
+
+    public static int Run(int syncFd)
+    {
+        var chan = new SyncChannel(syncFd);
+        bool ready = false;
+        try
+        {
+            var req = JsonSerializer.Deserialize(chan.ReceivePayload(), RuntimeJsonContext.Default.InitRequest)!;
+            var spec = SpecLoader.Parse(req.ConfigJson);
+            var process = spec.Process!;
+            int fifo = req.ExecFifo is null ? -1 : Sys.Open(req.ExecFifo, O.PATH);
+
+            Sys.Setsid();
+            var namespaces = spec.Linux?.Namespaces ?? new();
+            bool newMount = namespaces.Any(n => n.Type == "mount" && string.IsNullOrEmpty(n.Path));
+            bool newUts = namespaces.Any(n => n.Type == "uts" && string.IsNullOrEmpty(n.Path));
+            if (newMount) RootfsSetup.Prepare(spec, req);
+            if (newUts && spec.Hostname is { } host) Sys.SetHostname(host);
+            if (newUts && spec.Domainname is { } domain) Sys.SetDomainname(domain);
+            if (newMount)
+            {
+                if (req.NoPivot) RootfsSetup.MoveRoot(req.Rootfs);
+                else RootfsSetup.PivotRoot(req.Rootfs);
+            }
+            if (process.Terminal == true) ConsoleSetup.Attach(chan, process);
+            foreach (var (key, value) in spec.Linux?.Sysctl ?? new()) Sysctl.Write(key, value);
+            if (newMount) RootfsSetup.Finish(spec);
+            if (process.OomScoreAdj is int adj) Sysctl.WriteProc("/proc/self/oom_score_adj", adj.ToString());
+            ProcessExec.SetRlimits(process);
+            ChangeDirectory(process.Cwd ?? "/");
+            string exe = ProcessExec.ResolveExecutable(process);
+
+            chan.SendPayload(JsonSerializer.Serialize(new InitReply { Kind = "ready" }, RuntimeJsonContext.Default.InitReply));
+            ready = true;
+            if (fifo >= 0) WaitForStart(fifo);
+            ProcessExec.Exec(process, exe, req.PreserveFds);
+            return 127; // not reached
+        }
+        catch (Exception e)
+        {
+            string msg = e is JsonException or OciException ? e.Message : e.Message;
+            if (!ready)
+            {
+                try
+                {
+                    chan.SendPayload(JsonSerializer.Serialize(new InitReply { Kind = "error", Error = msg },
+                        RuntimeJsonContext.Default.InitReply));
+                }
+                catch (Exception) { Console.Error.WriteLine($"warren: {msg}"); }
+            }
+            else Console.Error.WriteLine($"warren: {msg}");
+            return ready ? 127 : 1;
+        }
+    }
+
+    private static void ChangeDirectory(string cwd)
+    {
+        // runc creates a missing cwd; do the same, inside the (already switched) root.
+        if (!Directory.Exists(cwd))
+        {
+            using var root = new InRoot("/");
+            root.MkdirAll(cwd);
+        }
+        Sys.Chdir(cwd);
+    }
+
+    /// <summary>Blocks until `start` opens the exec fifo for reading, then tells it we are going.</summary>
+    private static void WaitForStart(int fifoPathFd)
+    {
+        int w = Sys.Open($"/proc/self/fd/{fifoPathFd}", O.WRONLY);
+        Sys.WriteAll(w, "0"u8, "exec fifo");
+        Sys.Close(w);
+        Sys.Close(fifoPathFd);
+    }
+}

@@ -1,0 +1,154 @@
+using Warren.Linux;
+using Warren.Oci;
+using OciMount = Warren.Oci.Mount;
+
+namespace Warren.Runtime.Init;
+
+/// <summary>Performs the config's mounts, in order, inside the new root (before pivot_root).</summary>
+internal sealed class MountSetup
+{
+    private readonly InRoot _root;
+    private readonly InitRequest _req;
+
+    public MountSetup(InRoot root, InitRequest req)
+    {
+        _root = root;
+        _req = req;
+    }
+
+    public void Apply(OciMount m)
+    {
+        string dest = m.Destination!;
+        var opts = MountOptions.Parse(m.Options);
+        string type = m.Type ?? "";
+        bool bind = opts.Bind || type == "bind";
+        try
+        {
+            if (bind) Bind(m, dest, opts);
+            else if (type == "cgroup") CgroupMount(dest, opts);
+            else Plain(m, dest, type, opts);
+        }
+        catch (SyscallException e)
+        {
+            throw new InvalidOperationException($"mounts[{dest}]: {e.Message}", e);
+        }
+    }
+
+    private void Plain(OciMount m, string dest, string type, MountOptions opts)
+    {
+        _root.MkdirAll(dest);
+        int fd = _root.Open(dest);
+        try
+        {
+            string source = string.IsNullOrEmpty(m.Source) ? type : m.Source!;
+            ulong flags = opts.Flags & ~MS.PropagationMask;
+            int err = Sys.TryMount(source, $"/proc/self/fd/{fd}", type, flags, opts.Data);
+            if (err == Errno.EPERM && type == "sysfs")
+            {
+                // Without a network namespace of its own the container may not mount sysfs: bind the host's.
+                Sys.MountAt("/sys", fd, _root.Display(dest), null, MS.BIND | MS.REC);
+                Remount(dest, flags | MS.BIND | MS.REC);
+            }
+            else if (err != 0) throw new SyscallException("mount", $"{_root.Display(dest)} ({type})", err);
+        }
+        finally { Sys.Close(fd); }
+        Propagate(dest, opts);
+        if (opts.HasRecursiveAttrs) SetRecursiveAttrs(dest, opts);
+    }
+
+    private void Bind(OciMount m, string dest, MountOptions opts)
+    {
+        string source = m.Source ?? throw new InvalidOperationException($"mounts[{dest}]: a bind mount needs a source");
+        if (!source.StartsWith('/')) source = Path.Combine(_req.Bundle, source);
+        if (!Sys.TryStat(source, out var st))
+            throw new SyscallException("stat", source, Sys.Errno);
+        _root.Ensure(dest, st.IsDirectory);
+        int src = Sys.Open(source, O.PATH);
+        int fd = _root.Open(dest);
+        try
+        {
+            if (Sys.TryMount($"/proc/self/fd/{src}", $"/proc/self/fd/{fd}", null, MS.BIND | (opts.Recursive ? MS.REC : 0)) is var err && err != 0)
+                throw new SyscallException("mount", $"{source} on {_root.Display(dest)} (bind)", err);
+        }
+        finally { Sys.Close(fd); Sys.Close(src); }
+        ulong extra = opts.Flags & ~(MS.BIND | MS.REC | MS.PropagationMask);
+        if (extra != 0) Remount(dest, extra | MS.BIND);
+        Propagate(dest, opts);
+        if (opts.HasRecursiveAttrs) SetRecursiveAttrs(dest, opts);
+    }
+
+    /// <summary>Remounts the mount now on top of <paramref name="dest"/>, keeping flags the kernel has locked.</summary>
+    internal void Remount(string dest, ulong flags)
+    {
+        int fd = _root.Open(dest);
+        try
+        {
+            int err = Sys.TryMount(null, $"/proc/self/fd/{fd}", null, flags | MS.REMOUNT);
+            if (err == Errno.EPERM)
+            {
+                var (_, current) = Sys.Fstatfs(fd, _root.Display(dest));
+                err = Sys.TryMount(null, $"/proc/self/fd/{fd}", null, flags | MS.REMOUNT | (current & ~MS.RDONLY));
+            }
+            if (err != 0) throw new SyscallException("remount", _root.Display(dest), err);
+        }
+        finally { Sys.Close(fd); }
+    }
+
+    private void Propagate(string dest, MountOptions opts)
+    {
+        if (opts.Propagations.Count == 0) return;
+        int fd = _root.Open(dest);
+        try
+        {
+            foreach (var p in opts.Propagations)
+                Sys.MountAt(null, fd, _root.Display(dest), null, p);
+        }
+        finally { Sys.Close(fd); }
+    }
+
+    private void SetRecursiveAttrs(string dest, MountOptions opts)
+    {
+        int fd = _root.Open(dest);
+        try
+        {
+            Sys.MountSetAttr(fd, "", AT.EMPTY_PATH | AT.RECURSIVE, opts.RecAttrSet, opts.RecAttrClear,
+                display: _root.Display(dest));
+        }
+        finally { Sys.Close(fd); }
+    }
+
+    /// <summary>
+    /// "cgroup" mounts: cgroup2 on a v2 host; on v1 and hybrid hosts a tmpfs with one mount per hierarchy,
+    /// as runc does. With a cgroup namespace each shows only the container's own subtree.
+    /// </summary>
+    private void CgroupMount(string dest, MountOptions opts)
+    {
+        ulong flags = opts.Flags & ~MS.PropagationMask & ~MS.BIND & ~MS.REC;
+        _root.MkdirAll(dest);
+        if (_req.CgroupV2Only)
+        {
+            int fd = _root.Open(dest);
+            try { Sys.MountAt("cgroup2", fd, _root.Display(dest), "cgroup2", flags); }
+            finally { Sys.Close(fd); }
+            return;
+        }
+        int tfd = _root.Open(dest);
+        try { Sys.MountAt("tmpfs", tfd, _root.Display(dest), "tmpfs", flags & ~MS.RDONLY, "mode=755"); }
+        finally { Sys.Close(tfd); }
+        foreach (var (ctrls, _) in _req.CgroupHierarchies)
+        {
+            bool unified = ctrls == "unified";
+            string name = unified ? "unified" : ctrls.StartsWith("name=") ? ctrls[5..] : ctrls;
+            string sub = dest.TrimEnd('/') + "/" + name;
+            _root.MkdirAll(sub);
+            int fd = _root.Open(sub);
+            try
+            {
+                if (unified) Sys.MountAt("cgroup2", fd, _root.Display(sub), "cgroup2", flags);
+                else Sys.MountAt("cgroup", fd, _root.Display(sub), "cgroup", flags, ctrls);
+            }
+            finally { Sys.Close(fd); }
+        }
+        if ((flags & MS.RDONLY) != 0) Remount(dest, MS.BIND | MS.RDONLY | (flags & ~MS.RDONLY));
+    }
+}

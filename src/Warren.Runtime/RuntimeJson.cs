@@ -1,0 +1,55 @@
+using System.Text.Json.Serialization;
+
+namespace Warren.Runtime;
+
+/// <summary>What the parent tells the init stage over the sync socket.</summary>
+public sealed class InitRequest
+{
+    public string ConfigJson { get; set; } = "";
+    public string Bundle { get; set; } = "";
+    public string Rootfs { get; set; } = "";
+    public string? ExecFifo { get; set; }
+    public bool NoPivot { get; set; }
+    public int PreserveFds { get; set; }
+    /// <summary>The init stage should send the pty master back over the sync socket.</summary>
+    public bool Terminal { get; set; }
+    /// <summary>v1 hierarchies to mount for a "cgroup" mount: controller list → host mount point.</summary>
+    public Dictionary<string, string> CgroupHierarchies { get; set; } = new();
+    public bool CgroupV2Only { get; set; }
+    /// <summary>The container's cgroup path below each hierarchy root (for cgroup mounts without a cgroup namespace).</summary>
+    public string CgroupRelPath { get; set; } = "/";
+}
+
+/// <summary>What the init stage answers: "ready", "pty" (an fd follows) or "error".</summary>
+public sealed class InitReply
+{
+    public string Kind { get; set; } = "";
+    public string? Error { get; set; }
+}
+
+/// <summary>state.json in the container's state directory: OCI state plus what warren needs later.</summary>
+public sealed class ContainerRecord
+{
+    public string OciVersion { get; set; } = "1.2.1";
+    public string Id { get; set; } = "";
+    public int Pid { get; set; }
+    /// <summary>Start time of the init process (field 22 of /proc/PID/stat) to detect pid reuse.</summary>
+    public ulong PidStartTime { get; set; }
+    public string Bundle { get; set; } = "";
+    public string Rootfs { get; set; } = "";
+    public DateTime Created { get; set; }
+    public string Owner { get; set; } = "";
+    public Dictionary<string, string>? Annotations { get; set; }
+    public Dictionary<string, string> CgroupPaths { get; set; } = new();
+    /// <summary>Set once `start` has released the exec fifo.</summary>
+    public bool Started { get; set; }
+    public bool HasPidNamespace { get; set; }
+    public string ConfigJson { get; set; } = "";
+}
+
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(InitRequest))]
+[JsonSerializable(typeof(InitReply))]
+[JsonSerializable(typeof(ContainerRecord))]
+public sealed partial class RuntimeJsonContext : JsonSerializerContext;
