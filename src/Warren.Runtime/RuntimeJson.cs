@@ -53,3 +53,23 @@ public sealed class ContainerRecord
 [JsonSerializable(typeof(InitReply))]
 [JsonSerializable(typeof(ContainerRecord))]
 public sealed partial class RuntimeJsonContext : JsonSerializerContext;
+
+/// <summary>runc's `state` and `list --format json` object: the OCI state plus rootfs, created and owner.</summary>
+public sealed class StateView
+{
+    public string OciVersion { get; set; } = "";
+    public string Id { get; set; } = "";
+    public int Pid { get; set; }
+    public string Status { get; set; } = "";
+    public string Bundle { get; set; } = "";
+    public string Rootfs { get; set; } = "";
+    public DateTime Created { get; set; }
+    public string Owner { get; set; } = "";
+    public Dictionary<string, string>? Annotations { get; set; }
+}
+
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
+[JsonSerializable(typeof(StateView))]
+[JsonSerializable(typeof(List<StateView>))]
+public sealed partial class StateViewJsonContext : JsonSerializerContext;

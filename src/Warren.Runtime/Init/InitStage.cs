@@ -18,6 +18,7 @@ public static class InitStage
         bool ready = false;
         try
         {
+            chan.SendPayload(JsonSerializer.Serialize(new InitReply { Kind = "hello" }, RuntimeJsonContext.Default.InitReply));
             var req = JsonSerializer.Deserialize(chan.ReceivePayload(), RuntimeJsonContext.Default.InitRequest)!;
             var spec = SpecLoader.Parse(req.ConfigJson);
             var process = spec.Process!;
@@ -51,7 +52,7 @@ public static class InitStage
         }
         catch (Exception e)
         {
-            string msg = e is JsonException or OciException ? e.Message : e.Message;
+            string msg = e.Message;
             if (!ready)
             {
                 try

@@ -78,11 +78,13 @@ internal sealed class MountSetup
     }
 
     /// <summary>Remounts the mount now on top of <paramref name="dest"/>, keeping flags the kernel has locked.</summary>
-    internal void Remount(string dest, ulong flags)
+    /// <param name="keepCurrent">Keep the flags the mount has now (nosuid, nodev...) besides the new ones.</param>
+    internal void Remount(string dest, ulong flags, bool keepCurrent = false)
     {
         int fd = _root.Open(dest);
         try
         {
+            if (keepCurrent) flags |= Sys.Fstatfs(fd, _root.Display(dest)).MountFlags;
             int err = Sys.TryMount(null, $"/proc/self/fd/{fd}", null, flags | MS.REMOUNT);
             if (err == Errno.EPERM)
             {

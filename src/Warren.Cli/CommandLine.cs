@@ -1,0 +1,35 @@
+using System.CommandLine;
+using Warren.Cli.Verbs;
+
+namespace Warren.Cli;
+
+public static class CommandLine
+{
+    public const string Version = "0.1.0";
+
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("warren: an OCI container runtime (runc-compatible command line)");
+        foreach (var o in GlobalOptions.All) root.Options.Add(o);
+        foreach (var o in root.Options.OfType<VersionOption>())
+            o.Action = new VersionAction();
+        root.Subcommands.Add(SpecVerb.Build());
+        root.Subcommands.Add(CreateVerb.Build());
+        root.Subcommands.Add(StartVerb.Build());
+        root.Subcommands.Add(RunVerb.Build());
+        root.Subcommands.Add(StateVerb.Build());
+        root.Subcommands.Add(ListVerb.Build());
+        root.Subcommands.Add(KillVerb.Build());
+        root.Subcommands.Add(DeleteVerb.Build());
+        return root;
+    }
+
+    private sealed class VersionAction : System.CommandLine.Invocation.SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            Console.Out.WriteLine($"warren version {Version}\nspec: {Warren.Oci.DefaultSpec.OciVersion}");
+            return 0;
+        }
+    }
+}

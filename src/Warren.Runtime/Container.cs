@@ -1,0 +1,159 @@
+using Warren.Cgroups;
+using Warren.Linux;
+using Warren.Oci;
+
+namespace Warren.Runtime;
+
+/// <summary>Lifecycle operations on an existing container: status, start, kill, delete.</summary>
+public sealed class Container
+{
+    public ContainerStore Store { get; }
+    public ContainerRecord Record { get; }
+
+    public Container(ContainerStore store, ContainerRecord record)
+    {
+        Store = store;
+        Record = record;
+    }
+
+    public static Container Load(ContainerStore store, string id) => new(store, store.Load(id));
+
+    public string Id => Record.Id;
+    public CgroupSet Cgroups => new(Record.CgroupPaths);
+
+    public string Status
+    {
+        get
+        {
+            if (!ProcessInfo.IsAlive(Record.Pid, Record.PidStartTime)) return ContainerStatus.Stopped;
+            if (!Record.Started && File.Exists(Store.FifoPath(Id))) return ContainerStatus.Created;
+            return IsFrozen() ? "paused" : ContainerStatus.Running;
+        }
+    }
+
+    private bool IsFrozen()
+    {
+        foreach (var (key, dir) in Record.CgroupPaths)
+        {
+            try
+            {
+                if (key.Split(',').Contains("freezer") && File.ReadAllText(Path.Combine(dir, "freezer.state")).Trim() == "FROZEN")
+                    return true;
+                if (key == "unified" && File.Exists(Path.Combine(dir, "cgroup.freeze"))
+                    && File.ReadAllText(Path.Combine(dir, "cgroup.freeze")).Trim() == "1")
+                    return true;
+            }
+            catch (IOException) { }
+        }
+        return false;
+    }
+
+    public State ToState()
+    {
+        string status = Status;
+        return new State
+        {
+            OciVersion = Record.OciVersion,
+            Id = Id,
+            Status = status,
+            Pid = status == ContainerStatus.Stopped ? 0 : Record.Pid,
+            Bundle = Record.Bundle,
+            Annotations = Record.Annotations,
+        };
+    }
+
+    /// <summary>Releases the init stage from the exec fifo so it execs the user's program.</summary>
+    public void Start()
+    {
+        string status = Status;
+        if (status != ContainerStatus.Created)
+            throw new RuntimeException($"cannot start container \"{Id}\": it is {status}, not created");
+        string fifo = Store.FifoPath(Id);
+        int fd = Sys.TryOpen(fifo, O.RDONLY | O.NONBLOCK);
+        if (fd < 0) throw new SyscallException("open", fifo, -fd);
+        try
+        {
+            Span<byte> buf = stackalloc byte[1];
+            Span<PollFd> pfd = stackalloc PollFd[1];
+            while (true)
+            {
+                pfd[0] = new PollFd { Fd = fd, Events = 1 /* POLLIN */ };
+                if (Sys.Poll(pfd, 100) > 0 && Sys.TryRead(fd, buf) == 1) break;
+                if (!ProcessInfo.IsAlive(Record.Pid, Record.PidStartTime))
+                    throw new RuntimeException($"cannot start container \"{Id}\": its init process exited");
+            }
+        }
+        finally { Sys.Close(fd); }
+        File.Delete(fifo);
+        Record.Started = true;
+        Store.Save(Record);
+    }
+
+    public void Kill(int signal, bool all)
+    {
+        string status = Status;
+        if (status == ContainerStatus.Stopped && !all)
+            throw new RuntimeException($"cannot kill container \"{Id}\": it is not running");
+        if (all)
+        {
+            foreach (var pid in Cgroups.Pids()) Sys.Kill(pid, signal);
+            return;
+        }
+        int err = Sys.Kill(Record.Pid, signal);
+        if (err != 0) throw new SyscallException("kill", $"pid {Record.Pid}", err);
+    }
+
+    /// <summary>Removes a stopped (or, with force, any) container: processes, cgroups, state.</summary>
+    public void Delete(bool force)
+    {
+        string status = Status;
+        if (status is ContainerStatus.Running or "paused" && !force)
+            throw new RuntimeException($"cannot delete container \"{Id}\" that is not stopped: {status} (use --force)");
+        if (status != ContainerStatus.Stopped || Cgroups.Pids().Count > 0)
+            KillAllAndWait();
+        Cgroups.Destroy();
+        Store.Remove(Id);
+    }
+
+    private void KillAllAndWait()
+    {
+        ThawIfFrozen();
+        // Without a PID namespace of its own the container's children outlive its init: kill them all.
+        Sys.Kill(Record.Pid, Sig.KILL);
+        foreach (var pid in Cgroups.Pids()) Sys.Kill(pid, Sig.KILL);
+        for (int i = 0; i < 500; i++)
+        {
+            Sys.WaitPid(-1, 1 /* WNOHANG */);
+            if (!ProcessInfo.IsAlive(Record.Pid, Record.PidStartTime) && Cgroups.Pids().All(p => !ProcessInfo.IsAlive(p, 0)))
+                return;
+            Thread.Sleep(10);
+        }
+    }
+
+    private void ThawIfFrozen()
+    {
+        foreach (var (key, dir) in Record.CgroupPaths)
+        {
+            try
+            {
+                if (key.Split(',').Contains("freezer")) File.WriteAllText(Path.Combine(dir, "freezer.state"), "THAWED");
+                else if (key == "unified" && File.Exists(Path.Combine(dir, "cgroup.freeze")))
+                    File.WriteAllText(Path.Combine(dir, "cgroup.freeze"), "0");
+            }
+            catch (IOException) { }
+        }
+    }
+}
+
+public static class ContainerViews
+{
+    public static StateView View(this Container c)
+    {
+        var s = c.ToState();
+        return new StateView
+        {
+            OciVersion = s.OciVersion ?? "", Id = c.Id, Pid = s.Pid ?? 0, Status = s.Status ?? "", Bundle = c.Record.Bundle,
+            Rootfs = c.Record.Rootfs, Created = c.Record.Created, Owner = c.Record.Owner, Annotations = c.Record.Annotations,
+        };
+    }
+}

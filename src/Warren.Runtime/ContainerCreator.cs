@@ -1,0 +1,223 @@
+using System.Text.Json;
+using Warren.Cgroups;
+using Warren.Linux;
+using Warren.Linux.Spawn;
+using Warren.Oci;
+using Warren.Runtime.Init;
+
+namespace Warren.Runtime;
+
+/// <summary>
+/// `create`: validates the bundle, reserves the state directory, clones the first stage (DESIGN 3) and
+/// drives it until the init stage reports the container ready. On any failure nothing is left behind.
+/// </summary>
+public static class ContainerCreator
+{
+    public static CreatedContainer Create(ContainerStore store, CreateOptions o)
+    {
+        string bundle = Path.GetFullPath(o.Bundle);
+        if (!Directory.Exists(bundle)) throw new RuntimeException($"bundle {bundle} does not exist");
+        string configPath = Path.Combine(bundle, "config.json");
+        Spec spec;
+        string configJson;
+        try
+        {
+            spec = SpecLoader.LoadFile(configPath);
+            SpecValidator.Validate(spec);
+            configJson = File.ReadAllText(configPath);
+        }
+        catch (OciException e) { throw new RuntimeException(e.Message, e); }
+
+        string rootfs = Path.GetFullPath(spec.Root!.Path!, bundle);
+        if (!Directory.Exists(rootfs)) throw new RuntimeException($"root.path: rootfs {rootfs} does not exist");
+        bool terminal = spec.Process!.Terminal == true;
+        if (terminal && !o.Foreground && o.ConsoleSocket is null)
+            throw new RuntimeException("process.terminal is true but no --console-socket was given");
+        if (!terminal && o.ConsoleSocket is not null)
+            throw new RuntimeException("--console-socket was given but process.terminal is false");
+        if ((spec.Linux?.Namespaces ?? new()).All(n => n.Type != "mount"))
+            throw new RuntimeException("linux.namespaces: a mount namespace is required");
+        var joins = NamespacePlan.Joins(spec);
+        long newNs = NamespacePlan.NewFlags(spec);
+
+        ContainerStore.ValidateId(o.Id);
+        string dir = store.Reserve(o.Id);
+        var cleanup = new Cleanup(store, o.Id);
+        try
+        {
+            string fifo = store.FifoPath(o.Id);
+            Sys.Mkfifo(fifo, 0x180);
+
+            var hierarchies = CgroupHost.Hierarchies();
+            string rel;
+            try { rel = CgroupSet.Normalize(spec.Linux?.CgroupsPath, o.Id); }
+            catch (ArgumentException e) { throw new RuntimeException(e.Message); }
+            cleanup.Cgroups = CgroupSet.Create(rel, hierarchies);
+
+            var (parentEnd, childEnd) = Sys.SocketPair(1 /* SOCK_STREAM */);
+            using var chan = new SyncChannel(parentEnd);
+            int exe = ProtectedExe.Create();
+            int pid;
+            try
+            {
+                pid = Spawner.Spawn(new SpawnRequest
+                {
+                    NewNamespaces = newNs,
+                    Joins = joins,
+                    TimeOffsets = NamespacePlan.TimeOffsets(spec),
+                    ExecFd = exe,
+                    ChildSyncFd = childEnd,
+                    Argv = new[] { "warren", "init" },
+                    Env = new[] { $"{InitStage.SyncFdVariable}={childEnd}" },
+                });
+            }
+            finally
+            {
+                Sys.Close(childEnd);
+                Sys.Close(exe);
+            }
+            cleanup.FirstStage = pid;
+            cleanup.InitPid = pid;
+
+            bool clonedUserNs = (newNs & CloneFlags.NEWUSER) != 0 && joins.Count == 0;
+            if (clonedUserNs) NamespacePlan.WriteIdMaps(pid, spec);
+            cleanup.Cgroups.AddProcess(pid);
+            chan.SendGo();
+
+            var request = new InitRequest
+            {
+                ConfigJson = configJson,
+                Bundle = bundle,
+                Rootfs = rootfs,
+                ExecFifo = fifo,
+                NoPivot = o.NoPivot,
+                PreserveFds = o.PreserveFds,
+                Terminal = terminal,
+                CgroupV2Only = CgroupHost.Mode(hierarchies) == CgroupMode.V2,
+                CgroupHierarchies = hierarchies.ToDictionary(h => h.Key, h => h.MountPoint),
+            };
+            int ptyMaster = Converse(chan, spec, pid, request, o, cleanup);
+
+            var rec = new ContainerRecord
+            {
+                Id = o.Id,
+                Pid = cleanup.InitPid,
+                PidStartTime = ProcessInfo.Read(cleanup.InitPid)?.StartTime ?? 0,
+                Bundle = bundle,
+                Rootfs = rootfs,
+                Created = DateTime.UtcNow,
+                Owner = Sys.Geteuid() == 0 ? "root" : Sys.Geteuid().ToString(),
+                Annotations = spec.Annotations,
+                CgroupPaths = new Dictionary<string, string>(cleanup.Cgroups.Paths),
+                HasPidNamespace = (newNs & CloneFlags.NEWPID) != 0,
+                ConfigJson = configJson,
+            };
+            store.Save(rec);
+            if (o.PidFile is not null) PidFile.Write(o.PidFile, rec.Pid);
+            cleanup.Disarm();
+            return new CreatedContainer { Record = rec, PtyMaster = ptyMaster };
+        }
+        catch (Exception e) when (e is SyscallException or IOException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            cleanup.Run();
+            throw new RuntimeException(e.Message, e);
+        }
+        catch
+        {
+            cleanup.Run();
+            throw;
+        }
+    }
+
+    /// <summary>Answers the first stage and the init stage until "ready"; returns a pty master fd or -1.</summary>
+    private static int Converse(SyncChannel chan, Spec spec, int firstPid, InitRequest request, CreateOptions o, Cleanup cleanup)
+    {
+        int ptyMaster = -1;
+        while (true)
+        {
+            var frame = chan.Receive();
+            if (frame is null)
+            {
+                var (reaped, status) = Sys.WaitPid(cleanup.InitPid, 0x40000000 /* __WALL */);
+                if (cleanup.InitPid == cleanup.FirstStage) cleanup.FirstStage = 0;
+                cleanup.InitPid = 0;
+                throw new RuntimeException(reaped > 0
+                    ? $"container init exited before it was ready (exit code {Sys.ExitCode(status)})"
+                    : "container init exited before it was ready");
+            }
+            var (kind, a, b, payload) = frame.Value;
+            switch (kind)
+            {
+                case SyncMessage.NeedMaps:
+                    NamespacePlan.WriteIdMaps(firstPid, spec);
+                    chan.SendGo();
+                    break;
+                case SyncMessage.ChildPid:
+                    cleanup.InitPid = a;
+                    Sys.WaitPid(firstPid); // the intermediate stage exits right after sending this
+                    cleanup.FirstStage = 0;
+                    break;
+                case SyncMessage.Failed:
+                    throw new RuntimeException(
+                        $"container init failed: {SyncMessage.StageName(a)}: {Errno.Describe(b)} ({Errno.Name(b)})");
+                case SyncMessage.Payload:
+                    var reply = JsonSerializer.Deserialize(payload!, RuntimeJsonContext.Default.InitReply)!;
+                    switch (reply.Kind)
+                    {
+                        case "hello":
+                            chan.SendPayload(JsonSerializer.Serialize(request, RuntimeJsonContext.Default.InitRequest));
+                            break;
+                        case "pty":
+                            int master = Pty.ReceiveFd(chan.Fd, 1);
+                            if (o.Foreground) { ptyMaster = master; cleanup.PtyMaster = master; }
+                            else SendToConsoleSocket(o.ConsoleSocket!, master);
+                            break;
+                        case "ready":
+                            return ptyMaster;
+                        case "error":
+                            throw new RuntimeException(reply.Error ?? "container init failed");
+                    }
+                    break;
+            }
+        }
+    }
+
+    private static void SendToConsoleSocket(string path, int master)
+    {
+        int sock = -1;
+        try
+        {
+            sock = Pty.ConnectUnix(path);
+            Pty.SendFd(sock, master, "/dev/ptmx");
+        }
+        finally
+        {
+            Sys.Close(sock);
+            Sys.Close(master);
+        }
+    }
+
+    /// <summary>Undoes a partial create: kills the stages, removes cgroups and the state directory.</summary>
+    private sealed class Cleanup(ContainerStore store, string id)
+    {
+        public CgroupSet? Cgroups;
+        public int FirstStage;
+        public int InitPid;
+        public int PtyMaster = -1;
+        private bool _disarmed;
+
+        public void Disarm() => _disarmed = true;
+
+        public void Run()
+        {
+            if (_disarmed) return;
+            if (InitPid > 0) Sys.Kill(InitPid, Sig.KILL);
+            if (FirstStage > 0 && FirstStage != InitPid) Sys.Kill(FirstStage, Sig.KILL);
+            if (FirstStage > 0) Sys.WaitPid(FirstStage, 0x40000000);
+            if (InitPid > 0 && InitPid != FirstStage) Sys.WaitPid(InitPid, 0x40000000); // reaped if we are its subreaper
+            Sys.Close(PtyMaster);
+            Cgroups?.Destroy();
+            store.Remove(id);
+        }
+    }
+}
