@@ -162,8 +162,9 @@ public static unsafe class Spawner
 
         if (p->ForkAfter != 0)
         {
-            // A joined or unshared PID namespace applies to children only: fork once more.
-            long pid = sc(SysNr.clone, SIGCHLD, 0, 0, 0, 0, 0);
+            // A joined or unshared PID namespace applies to children only: fork once more. CLONE_PARENT
+            // makes the new process warren's child (not ours), so warren can wait for it like any init.
+            long pid = sc(SysNr.clone, CloneFlags.PARENT | SIGCHLD, 0, 0, 0, 0, 0);
             if (pid < 0) Fail(p, 6);
             if (pid > 0)
             {

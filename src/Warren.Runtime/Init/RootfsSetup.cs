@@ -80,8 +80,10 @@ internal static class RootfsSetup
     /// <summary>After the switch: rootfsPropagation, masked and read-only paths, a read-only root.</summary>
     public static void Finish(Spec spec)
     {
+        // Private, slave and unbindable were applied before the mounts; shared only now, to the root alone,
+        // so the config's own per-mount propagation stays as it asked.
         ulong prop = PropagationFlags(spec.Linux?.RootfsPropagation);
-        if (prop != 0) Sys.Mount(null, "/", null, prop);
+        if ((prop & MS.SHARED) != 0) Sys.Mount(null, "/", null, MS.SHARED);
 
         using var root = new InRoot("/");
         foreach (var p in spec.Linux?.MaskedPaths ?? new()) Mask(root, p);

@@ -1,0 +1,107 @@
+using Warren.Oci;
+using Xunit;
+
+namespace Warren.Tests.Integration;
+
+/// <summary>linux.namespaces, hostname, domainname and timeOffsets, checked from inside the container.</summary>
+public class NamespaceTests
+{
+    private static readonly string[] Kinds = { "pid", "net", "ipc", "uts", "mnt", "cgroup" };
+
+    private static string HostNs(string kind) => new FileInfo($"/proc/self/ns/{kind}").LinkTarget!;
+
+    [Fact]
+    public void NewNamespacesDifferFromTheHost()
+    {
+        using var sb = new Sandbox();
+        var r = sb.Run(Sandbox.DefaultSpec("sh", "-c", string.Join("; ", Kinds.Select(k => $"readlink /proc/self/ns/{k}"))));
+        Assert.Equal(0, r.Code);
+        var inside = ProcessTests.Lines(r.Stdout);
+        Assert.Equal(Kinds.Length, inside.Length);
+        for (int i = 0; i < Kinds.Length; i++)
+            Assert.NotEqual(HostNs(Kinds[i]), inside[i]);
+    }
+
+    [Fact]
+    public void HostnameAndDomainnameAreSet()
+    {
+        using var sb = new Sandbox();
+        var spec = Sandbox.DefaultSpec("sh", "-c", "hostname; cat /proc/sys/kernel/domainname");
+        spec.Hostname = "box1";
+        spec.Domainname = "example.test";
+        var r = sb.Run(spec);
+        Assert.Equal(new[] { "box1", "example.test" }, ProcessTests.Lines(r.Stdout));
+    }
+
+    [Fact]
+    public void NewNetworkNamespaceHasOnlyLoopback()
+    {
+        using var sb = new Sandbox();
+        var r = sb.Run(Sandbox.DefaultSpec("ls", "/sys/class/net"));
+        Assert.Equal(0, r.Code);
+        Assert.Equal(new[] { "lo" }, ProcessTests.Lines(r.Stdout));
+    }
+
+    [Fact]
+    public void NamespacesJoinedByPathEqualTheTargets()
+    {
+        using var sb = new Sandbox();
+        // A created container holds its namespaces; a second one joins them by path.
+        string holder = sb.NewId("holder");
+        var c = sb.Warren("create", "--bundle", sb.Bundle(Sandbox.DefaultSpec("true")), holder);
+        Assert.True(c.Code == 0, c.ToString());
+        int pid = int.Parse(System.Text.Json.JsonDocument.Parse(sb.Warren("state", holder).Stdout).RootElement.GetProperty("pid").ToString());
+
+        var spec = Sandbox.DefaultSpec("sh", "-c", "readlink /proc/self/ns/net; readlink /proc/self/ns/uts; readlink /proc/self/ns/ipc; hostname");
+        foreach (var n in spec.Linux!.Namespaces!)
+        {
+            if (n.Type == "network") n.Path = $"/proc/{pid}/ns/net";
+            if (n.Type == "uts") n.Path = $"/proc/{pid}/ns/uts";
+            if (n.Type == "ipc") n.Path = $"/proc/{pid}/ns/ipc";
+        }
+        spec.Hostname = null;
+        var r = sb.Run(spec);
+        Assert.True(r.Code == 0, r.ToString());
+        var lines = ProcessTests.Lines(r.Stdout);
+        Assert.Equal(new FileInfo($"/proc/{pid}/ns/net").LinkTarget, lines[0]);
+        Assert.Equal(new FileInfo($"/proc/{pid}/ns/uts").LinkTarget, lines[1]);
+        Assert.Equal(new FileInfo($"/proc/{pid}/ns/ipc").LinkTarget, lines[2]);
+        Assert.Equal("warren", lines[3]); // the holder's hostname, from the joined UTS namespace
+    }
+
+    [Fact]
+    public void JoiningAPidNamespaceMakesTheInitAChildOfItsInit()
+    {
+        using var sb = new Sandbox();
+        string holder = sb.NewId("holder");
+        Assert.Equal(0, sb.Warren("create", "--bundle", sb.Bundle(Sandbox.DefaultSpec("true")), holder).Code);
+        int pid = int.Parse(System.Text.Json.JsonDocument.Parse(sb.Warren("state", holder).Stdout).RootElement.GetProperty("pid").ToString());
+        var spec = Sandbox.DefaultSpec("sh", "-c", "readlink /proc/self/ns/pid; echo $$");
+        spec.Linux!.Namespaces!.First(n => n.Type == "pid").Path = $"/proc/{pid}/ns/pid";
+        var r = sb.Run(spec);
+        Assert.True(r.Code == 0, r.ToString());
+        var lines = ProcessTests.Lines(r.Stdout);
+        Assert.Equal(new FileInfo($"/proc/{pid}/ns/pid").LinkTarget, lines[0]);
+        Assert.NotEqual("1", lines[1]); // the holder's init is pid 1 there
+    }
+
+    [Fact]
+    public void TimeNamespaceOffsetsShiftTheClocks()
+    {
+        using var sb = new Sandbox();
+        var spec = Sandbox.DefaultSpec("sh", "-c", "readlink /proc/self/ns/time; cut -d' ' -f1 /proc/uptime");
+        spec.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "time" });
+        spec.Linux.TimeOffsets = new()
+        {
+            ["boottime"] = new TimeOffset { Secs = 10_000_000 },
+            ["monotonic"] = new TimeOffset { Secs = 5_000_000 },
+        };
+        var r = sb.Run(spec);
+        Assert.True(r.Code == 0, r.ToString());
+        var lines = ProcessTests.Lines(r.Stdout);
+        Assert.NotEqual(HostNs("time"), lines[0]);
+        double hostUptime = double.Parse(File.ReadAllText("/proc/uptime").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        double inside = double.Parse(lines[1], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(inside - hostUptime, 10_000_000 - 60, 10_000_000 + 60);
+    }
+}
