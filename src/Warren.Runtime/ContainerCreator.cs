@@ -37,6 +37,7 @@ public static class ContainerCreator
             throw new RuntimeException("--console-socket was given but process.terminal is false");
         if ((spec.Linux?.Namespaces ?? new()).All(n => n.Type != "mount"))
             throw new RuntimeException("linux.namespaces: a mount namespace is required");
+        ValidateCapabilities(spec.Process!.Capabilities);
         var joins = NamespacePlan.Joins(spec);
         long newNs = NamespacePlan.NewFlags(spec);
 
@@ -127,6 +128,21 @@ public static class ContainerCreator
             cleanup.Run();
             throw;
         }
+    }
+
+    /// <summary>runc and crun accept unknown capability names silently; warren refuses them at create.</summary>
+    private static void ValidateCapabilities(Warren.Oci.Capabilities? caps)
+    {
+        if (caps is null) return;
+        try
+        {
+            Warren.Linux.Capabilities.Mask(caps.Bounding, "process.capabilities.bounding");
+            Warren.Linux.Capabilities.Mask(caps.Effective, "process.capabilities.effective");
+            Warren.Linux.Capabilities.Mask(caps.Permitted, "process.capabilities.permitted");
+            Warren.Linux.Capabilities.Mask(caps.Inheritable, "process.capabilities.inheritable");
+            Warren.Linux.Capabilities.Mask(caps.Ambient, "process.capabilities.ambient");
+        }
+        catch (ArgumentException e) { throw new RuntimeException(e.Message, e); }
     }
 
     /// <summary>Answers the first stage and the init stage until "ready"; returns a pty master fd or -1.</summary>

@@ -49,12 +49,8 @@ public sealed class Sandbox : IDisposable
 
     public ExecResult Warren(params string[] args) => WarrenWith(null, args);
 
-    public ExecResult WarrenWith(string? stdin, params string[] args)
-    {
-        // create and run -d hand their stdio to the container: its pipes close only when it exits.
-        bool detaches = args.Contains("create") || args.Contains("-d") || args.Contains("--detach");
-        return Exec.Run(WarrenBinary.Path, new[] { "--root", StateRoot }.Concat(args), stdin, streamWaitMs: detaches ? 100 : 3000);
-    }
+    public ExecResult WarrenWith(string? stdin, params string[] args) =>
+        Exec.Run(WarrenBinary.Path, new[] { "--root", StateRoot }.Concat(args), stdin);
 
     /// <summary>`run` in the foreground; returns the container's output and exit code.</summary>
     public ExecResult Run(Spec spec, string? id = null)

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 
 namespace Warren.Tests.Integration;
 
@@ -43,35 +42,41 @@ public sealed record ExecResult(int Code, string Stdout, string Stderr)
 
 public static class Exec
 {
+    /// <summary>
+    /// Runs a program with stdout and stderr sent to files, read once it exits: `create` hands its stdio to
+    /// the container's init, so pipes would stay open (and racing EOF waits would lose output).
+    /// </summary>
     public static ExecResult Run(string file, IEnumerable<string> args, string? stdin = null, int timeoutMs = 60_000,
-        Action<Process>? started = null, int streamWaitMs = 3000)
+        Action<Process>? started = null)
     {
-        var psi = new ProcessStartInfo(file)
+        string dir = Directory.CreateTempSubdirectory("warren-exec-").FullName;
+        string outFile = System.IO.Path.Combine(dir, "out"), errFile = System.IO.Path.Combine(dir, "err");
+        try
         {
-            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
-        };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = new StringBuilder();
-        var stderr = new StringBuilder();
-        using var outEof = new ManualResetEventSlim();
-        using var errEof = new ManualResetEventSlim();
-        p.OutputDataReceived += (_, e) => { if (e.Data is null) outEof.Set(); else lock (stdout) stdout.AppendLine(e.Data); };
-        p.ErrorDataReceived += (_, e) => { if (e.Data is null) errEof.Set(); else lock (stderr) stderr.AppendLine(e.Data); };
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        if (stdin is not null) p.StandardInput.Write(stdin);
-        p.StandardInput.Close();
-        started?.Invoke(p);
-        if (!p.WaitForExit(timeoutMs))
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish in {timeoutMs} ms");
+            var psi = new ProcessStartInfo("/bin/sh") { RedirectStandardInput = true, UseShellExecute = false };
+            psi.ArgumentList.Add("-c");
+            psi.ArgumentList.Add("out=$1; err=$2; shift 2; exec \"$@\" >\"$out\" 2>\"$err\"");
+            psi.ArgumentList.Add("sh");
+            psi.ArgumentList.Add(outFile);
+            psi.ArgumentList.Add(errFile);
+            psi.ArgumentList.Add(file);
+            foreach (var a in args) psi.ArgumentList.Add(a);
+            using var p = Process.Start(psi)!;
+            if (stdin is not null) p.StandardInput.Write(stdin);
+            p.StandardInput.Close();
+            started?.Invoke(p);
+            if (!p.WaitForExit(timeoutMs))
+            {
+                p.Kill(entireProcessTree: true);
+                throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish in {timeoutMs} ms");
+            }
+            return new ExecResult(p.ExitCode, Read(outFile), Read(errFile));
         }
-        // Wait for EOF briefly only: `create` leaves its stdio with the container's init, so those pipes stay open.
-        outEof.Wait(streamWaitMs);
-        errEof.Wait(streamWaitMs);
-        lock (stdout) lock (stderr)
-        return new ExecResult(p.ExitCode, stdout.ToString(), stderr.ToString());
+        finally
+        {
+            try { Directory.Delete(dir, true); } catch (IOException) { }
+        }
     }
+
+    private static string Read(string path) => File.Exists(path) ? File.ReadAllText(path) : "";
 }
