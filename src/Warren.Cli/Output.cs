@@ -15,6 +15,7 @@ public static class Output
     {
         try
         {
+            Warren.Runtime.DebugTrace.Enabled = r.GetValue(GlobalOptions.Debug);
             return body();
         }
         catch (Exception e) when (e is RuntimeException or SyscallException or OciException or IOException

@@ -15,6 +15,7 @@ public static class ContainerCreator
 {
     public static CreatedContainer Create(ContainerStore store, CreateOptions o)
     {
+        DebugTrace.Mark("create: begin");
         string bundle = Path.GetFullPath(o.Bundle);
         if (!Directory.Exists(bundle)) throw new RuntimeException($"bundle {bundle} does not exist");
         string configPath = Path.Combine(bundle, "config.json");
@@ -42,6 +43,7 @@ public static class ContainerCreator
         long newNs = NamespacePlan.NewFlags(spec);
 
         ContainerStore.ValidateId(o.Id);
+        DebugTrace.Mark("create: config loaded");
         string dir = store.Reserve(o.Id);
         var cleanup = new Cleanup(store, o.Id);
         try
@@ -55,15 +57,18 @@ public static class ContainerCreator
             catch (ArgumentException e) { throw new RuntimeException(e.Message); }
             cleanup.Cgroups = CgroupSet.Create(rel, hierarchies);
 
+            DebugTrace.Mark("create: cgroups made");
             var (parentEnd, childEnd) = Sys.SocketPair(1 /* SOCK_STREAM */);
             using var chan = new SyncChannel(parentEnd);
             int exe = ProtectedExe.Create();
+            DebugTrace.Mark("create: protected exe ready");
             int pid;
             try
             {
                 pid = Spawner.Spawn(new SpawnRequest
                 {
-                    NewNamespaces = newNs,
+                    // The init stage unshares the cgroup namespace itself, once it sits in its cgroups.
+                    NewNamespaces = newNs & ~CloneFlags.NEWCGROUP,
                     Joins = joins,
                     TimeOffsets = NamespacePlan.TimeOffsets(spec),
                     ExecFd = exe,
@@ -79,11 +84,17 @@ public static class ContainerCreator
             }
             cleanup.FirstStage = pid;
             cleanup.InitPid = pid;
+            DebugTrace.Mark("create: cloned");
 
             bool clonedUserNs = (newNs & CloneFlags.NEWUSER) != 0 && joins.Count == 0;
             if (clonedUserNs) NamespacePlan.WriteIdMaps(pid, spec);
-            cleanup.Cgroups.AddProcess(pid);
+            // Let the child exec the init stage while we move it into its cgroups: on v1 the first
+            // migration waits for an RCU grace period (~6 ms measured), and the init's start-up overlaps it.
+            // The init gets its instructions (and so runs container code) only after the move.
             chan.SendGo();
+            DebugTrace.Mark("create: go sent");
+            cleanup.Cgroups.AddProcess(pid);
+            DebugTrace.Mark("create: go sent, in cgroups");
 
             var request = new InitRequest
             {
@@ -93,11 +104,14 @@ public static class ContainerCreator
                 ExecFifo = fifo,
                 NoPivot = o.NoPivot,
                 PreserveFds = o.PreserveFds,
+                UnshareCgroupNs = (newNs & CloneFlags.NEWCGROUP) != 0,
+                Debug = DebugTrace.Enabled,
                 Terminal = terminal,
                 CgroupV2Only = CgroupHost.Mode(hierarchies) == CgroupMode.V2,
                 CgroupHierarchies = hierarchies.ToDictionary(h => h.Key, h => h.MountPoint),
             };
             int ptyMaster = Converse(chan, spec, pid, request, o, cleanup);
+            DebugTrace.Mark("create: init ready");
 
             var rec = new ContainerRecord
             {

@@ -35,7 +35,9 @@ public static class ForegroundRun
             }
             if (master >= 0) proxy = TtyProxy.Start(master);
             using (store.LockContainer(o.Id)) container.Start();
+            DebugTrace.Mark("run: started");
             int code = WaitFor(pid);
+            DebugTrace.Mark("run: container exited");
             proxy?.Finish();
             return code;
         }
@@ -44,6 +46,7 @@ public static class ForegroundRun
             foreach (var r in registrations) r.Dispose();
             proxy?.Restore();
             if (!keep) container.Delete(force: true);
+            DebugTrace.Mark("run: deleted");
         }
     }
 

@@ -11,6 +11,9 @@ public sealed class InitRequest
     public string? ExecFifo { get; set; }
     public bool NoPivot { get; set; }
     public int PreserveFds { get; set; }
+    public bool Debug { get; set; }
+    /// <summary>Unshare a new cgroup namespace first: its root is the cgroup the init was moved into.</summary>
+    public bool UnshareCgroupNs { get; set; }
     /// <summary>The init stage should send the pty master back over the sync socket.</summary>
     public bool Terminal { get; set; }
     /// <summary>v1 hierarchies to mount for a "cgroup" mount: controller list → host mount point.</summary>

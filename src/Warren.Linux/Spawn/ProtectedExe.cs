@@ -1,17 +1,47 @@
 namespace Warren.Linux.Spawn;
 
 /// <summary>
-/// A sealed memfd copy of the running binary (CVE-2019-5736): the init stage executes this copy, so a
-/// container that opens /proc/PID/exe for writing reaches a sealed anonymous file, never the host's warren.
+/// The binary the init stage executes, protected against CVE-2019-5736: a container that reopens
+/// /proc/PID/exe for writing must never reach the host's warren. Preferred: a detached, read-only bind
+/// mount of the binary (open_tree + mount_setattr), which costs a few system calls and is attached nowhere;
+/// where that is not allowed (no CAP_SYS_ADMIN), a sealed memfd copy.
 /// </summary>
-public static class ProtectedExe
+public static unsafe class ProtectedExe
 {
+    private const uint OPEN_TREE_CLONE = 1, OPEN_TREE_CLOEXEC = 0x80000;
+
+    /// <summary>Returns an O_CLOEXEC fd for execveat(fd, "", AT_EMPTY_PATH) of this binary.</summary>
+    public static int Create()
+    {
+        int fd = TryReadOnlyMount();
+        return fd >= 0 ? fd : CreateSealedCopy();
+    }
+
+    /// <summary>The fd of a detached read-only bind mount of /proc/self/exe, or -1.</summary>
+    public static int TryReadOnlyMount()
+    {
+        var path = Sys.Utf8Z("/proc/self/exe");
+        long fd;
+        fixed (byte* p = path)
+            fd = Libc.syscall(SysNr.open_tree, AT.FDCWD, (long)p, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC, 0, 0, 0);
+        if (fd < 0) return -1;
+        try
+        {
+            Sys.MountSetAttr((int)fd, "", AT.EMPTY_PATH, MountAttr.RDONLY | MountAttr.NOSUID | MountAttr.NODEV, 0);
+            return (int)fd;
+        }
+        catch (SyscallException)
+        {
+            Sys.Close((int)fd);
+            return -1;
+        }
+    }
     private const uint MFD_CLOEXEC = 1, MFD_ALLOW_SEALING = 2, MFD_EXEC = 0x10;
     private const int F_ADD_SEALS = 1033;
     private const int F_SEAL_SEAL = 1, F_SEAL_SHRINK = 2, F_SEAL_GROW = 4, F_SEAL_WRITE = 8;
 
     /// <summary>Returns an O_CLOEXEC fd of a sealed, executable copy of /proc/self/exe.</summary>
-    public static int Create()
+    public static int CreateSealedCopy()
     {
         int src = Sys.Open("/proc/self/exe", O.RDONLY);
         try

@@ -14,12 +14,16 @@ public static class InitStage
 
     public static int Run(int syncFd)
     {
+        var entered = DateTime.UtcNow;
         var chan = new SyncChannel(syncFd);
         bool ready = false;
         try
         {
             chan.SendPayload(JsonSerializer.Serialize(new InitReply { Kind = "hello" }, RuntimeJsonContext.Default.InitReply));
             var req = JsonSerializer.Deserialize(chan.ReceivePayload(), RuntimeJsonContext.Default.InitRequest)!;
+            DebugTrace.Enabled = req.Debug;
+            DebugTrace.Mark($"init: request received (Main entered at {entered:HH:mm:ss.ffffff})");
+            if (req.UnshareCgroupNs) Sys.Unshare(CloneFlags.NEWCGROUP);
             var spec = SpecLoader.Parse(req.ConfigJson);
             var process = spec.Process!;
             int fifo = req.ExecFifo is null ? -1 : Sys.Open(req.ExecFifo, O.PATH);
@@ -29,6 +33,7 @@ public static class InitStage
             bool newMount = namespaces.Any(n => n.Type == "mount" && string.IsNullOrEmpty(n.Path));
             bool newUts = namespaces.Any(n => n.Type == "uts" && string.IsNullOrEmpty(n.Path));
             if (newMount) RootfsSetup.Prepare(spec, req);
+            DebugTrace.Mark("init: mounts done");
             if (newUts && spec.Hostname is { } host) Sys.SetHostname(host);
             if (newUts && spec.Domainname is { } domain) Sys.SetDomainname(domain);
             if (newMount)
@@ -43,6 +48,7 @@ public static class InitStage
             ProcessExec.SetRlimits(process);
             ChangeDirectory(process.Cwd ?? "/");
             string exe = ProcessExec.ResolveExecutable(process);
+            DebugTrace.Mark("init: ready");
 
             chan.SendPayload(JsonSerializer.Serialize(new InitReply { Kind = "ready" }, RuntimeJsonContext.Default.InitReply));
             ready = true;
