@@ -75,10 +75,19 @@ public sealed class CgroupSet
         }
     }
 
-    public void AddProcess(int pid)
+    /// <summary>The v1 `tasks` files a single-threaded process writes "0" to, to move itself in.</summary>
+    public IReadOnlyList<string> V1TaskFiles =>
+        Paths.Where(kv => kv.Key != "unified").Select(kv => Path.Combine(kv.Value, "tasks")).ToList();
+
+    /// <summary>The cgroup2 directory (for clone3 CLONE_INTO_CGROUP), or null on a pure v1 host.</summary>
+    public string? UnifiedDir => Paths.TryGetValue("unified", out var d) ? d : null;
+
+    /// <summary>Moves a process into every hierarchy (or only the unified one) by writing cgroup.procs.</summary>
+    public void AddProcess(int pid, bool unifiedOnly = false)
     {
         foreach (var (key, dir) in Paths)
         {
+            if (unifiedOnly && key != "unified") continue;
             var procs = Path.Combine(dir, "cgroup.procs");
             try { File.WriteAllText(procs, pid.ToString()); }
             catch (Exception e) { throw new IOException($"cgroup {procs}: adding pid {pid}: {e.Message}", e); }

@@ -5,12 +5,15 @@ namespace Warren.Oci;
 /// <summary>Reads config.json into a <see cref="Spec"/> with one-line, path-naming error messages.</summary>
 public static class SpecLoader
 {
-    public static Spec LoadFile(string configPath)
+    public static Spec LoadFile(string configPath) =>
+        Parse(ReadFile(configPath), Path.GetFileName(configPath) is { Length: > 0 } name ? name : "config.json");
+
+    /// <summary>The text of config.json, or an <see cref="OciException"/> naming the path.</summary>
+    public static string ReadFile(string configPath)
     {
-        string json;
         try
         {
-            json = File.ReadAllText(configPath);
+            return File.ReadAllText(configPath);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -20,7 +23,6 @@ public static class SpecLoader
         {
             throw new OciException($"cannot read {configPath}: {e.Message}", e);
         }
-        return Parse(json, Path.GetFileName(configPath) is { Length: > 0 } name ? name : "config.json");
     }
 
     /// <param name="sourceName">Prefix for error messages, normally "config.json".</param>

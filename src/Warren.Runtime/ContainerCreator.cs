@@ -23,9 +23,11 @@ public static class ContainerCreator
         string configJson;
         try
         {
-            spec = SpecLoader.LoadFile(configPath);
+            configJson = SpecLoader.ReadFile(configPath);
+            DebugTrace.Mark("create: config read");
+            spec = SpecLoader.Parse(configJson);
+            DebugTrace.Mark("create: config parsed");
             SpecValidator.Validate(spec);
-            configJson = File.ReadAllText(configPath);
         }
         catch (OciException e) { throw new RuntimeException(e.Message, e); }
 
@@ -60,12 +62,17 @@ public static class ContainerCreator
             DebugTrace.Mark("create: cgroups made");
             var (parentEnd, childEnd) = Sys.SocketPair(1 /* SOCK_STREAM */);
             using var chan = new SyncChannel(parentEnd);
+            var cgroups = cleanup.Cgroups;
+            // Root of the host: the child moves itself (v1 tasks "0"; cgroup2 through CLONE_INTO_CGROUP), which
+            // skips the kernel's RCU-synchronised global lock. In a user namespace it lacks the right to.
+            bool childJoinsCgroups = (newNs & CloneFlags.NEWUSER) == 0 && joins.All(j => j.Type != CloneFlags.NEWUSER);
+            int cgroupFd = childJoinsCgroups && cgroups.UnifiedDir is { } unified ? Sys.Open(unified, O.PATH | O.DIRECTORY) : -1;
             int exe = ProtectedExe.Create();
             DebugTrace.Mark("create: protected exe ready");
-            int pid;
+            SpawnResult spawned;
             try
             {
-                pid = Spawner.Spawn(new SpawnRequest
+                spawned = Spawner.Spawn(new SpawnRequest
                 {
                     // The init stage unshares the cgroup namespace itself, once it sits in its cgroups.
                     NewNamespaces = newNs & ~CloneFlags.NEWCGROUP,
@@ -75,26 +82,27 @@ public static class ContainerCreator
                     ChildSyncFd = childEnd,
                     Argv = new[] { "warren", "init" },
                     Env = new[] { $"{InitStage.SyncFdVariable}={childEnd}" },
+                    CgroupTaskFiles = childJoinsCgroups ? cgroups.V1TaskFiles : Array.Empty<string>(),
+                    CgroupFd = cgroupFd,
                 });
             }
             finally
             {
                 Sys.Close(childEnd);
                 Sys.Close(exe);
+                Sys.Close(cgroupFd);
             }
+            int pid = spawned.Pid;
             cleanup.FirstStage = pid;
             cleanup.InitPid = pid;
             DebugTrace.Mark("create: cloned");
 
             bool clonedUserNs = (newNs & CloneFlags.NEWUSER) != 0 && joins.Count == 0;
             if (clonedUserNs) NamespacePlan.WriteIdMaps(pid, spec);
-            // Let the child exec the init stage while we move it into its cgroups: on v1 the first
-            // migration waits for an RCU grace period (~6 ms measured), and the init's start-up overlaps it.
-            // The init gets its instructions (and so runs container code) only after the move.
+            if (!childJoinsCgroups) cgroups.AddProcess(pid);
+            else if (!spawned.InCgroup && cgroups.UnifiedDir is not null) cgroups.AddProcess(pid, unifiedOnly: true);
             chan.SendGo();
-            DebugTrace.Mark("create: go sent");
-            cleanup.Cgroups.AddProcess(pid);
-            DebugTrace.Mark("create: go sent, in cgroups");
+            DebugTrace.Mark("create: in cgroups (or joining them), go sent");
 
             var request = new InitRequest
             {

@@ -49,7 +49,7 @@ internal static class SpawnStressVerb
                     {
                         NewNamespaces = CloneFlags.NEWUTS | CloneFlags.NEWIPC,
                         ExecFd = exe, ChildSyncFd = child, Argv = new[] { "true" }, Env = Array.Empty<string>(),
-                    });
+                    }).Pid;
                 }
                 finally { Sys.Close(child); }
                 Sys.WriteAll(parent, "g"u8);

@@ -29,6 +29,17 @@ internal unsafe struct ChildPlan
     public byte* Empty;
     public byte* SigDefault; // a zeroed kernel struct sigaction: SIG_DFL, no flags, empty mask
     public ulong EmptyMask;
+    public int TaskFileCount;
+    public byte** TaskFiles;
+    public byte* Zero;       // "0": the calling thread, for a v1 tasks file
+    public CloneArgs* Clone3; // non-null: clone3 with CLONE_INTO_CGROUP
+}
+
+/// <summary>struct clone_args (CLONE_ARGS_SIZE_VER2).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct CloneArgs
+{
+    public ulong Flags, Pidfd, ChildTid, ParentTid, ExitSignal, Stack, StackSize, Tls, SetTid, SetTidSize, Cgroup;
 }
 
 /// <summary>Owns the native memory of one <see cref="ChildPlan"/>.</summary>

@@ -24,6 +24,7 @@ public static unsafe class Spawner
     private const long NoGcBudget = 16L << 20;
 
     private const int SIGCHLD = 17, SIG_SETMASK = 2, F_SETFD = 2;
+    private const ulong CLONE_INTO_CGROUP = 0x200000000UL;
     private const long SysFcntl = 72;
 
     private static void Resolve()
@@ -39,7 +40,7 @@ public static unsafe class Spawner
     /// Clones the first stage and returns its pid (in the caller's PID namespace). The caller owns the
     /// protocol on the sync socket afterwards (go-ahead bytes, maps, pid and failure frames).
     /// </summary>
-    public static int Spawn(SpawnRequest req)
+    public static SpawnResult Spawn(SpawnRequest req)
     {
         var openedJoins = new List<int>();
         using var arena = new NativeArena();
@@ -90,8 +91,22 @@ public static unsafe class Spawner
                 plan->Empty = arena.Str("");
                 plan->SigDefault = arena.Alloc<byte>(64);
                 plan->EmptyMask = 0;
+                plan->TaskFileCount = req.CgroupTaskFiles.Count;
+                plan->TaskFiles = arena.StrArray(req.CgroupTaskFiles);
+                plan->Zero = arena.Str("0");
 
-                return CloneChild(plan);
+                if (req.CgroupFd >= 0)
+                {
+                    plan->Clone3 = arena.Alloc<CloneArgs>();
+                    *plan->Clone3 = new CloneArgs
+                    {
+                        Flags = (ulong)plan->CloneFlags | CLONE_INTO_CGROUP, ExitSignal = SIGCHLD, Cgroup = (ulong)req.CgroupFd,
+                    };
+                    int pid = CloneChild(plan);
+                    if (pid > 0) return new SpawnResult(pid, true);
+                    plan->Clone3 = null; // kernel without clone3 or CLONE_INTO_CGROUP: the caller moves it
+                }
+                return new SpawnResult(CloneChild(plan), false);
             }
         }
         finally
@@ -115,7 +130,9 @@ public static unsafe class Spawner
         int err;
         try
         {
-            pid = sc(SysNr.clone, plan->CloneFlags | SIGCHLD, 0, 0, 0, 0, 0);
+            pid = plan->Clone3 != null
+                ? sc(SysNr.clone3, (long)plan->Clone3, sizeof(CloneArgs), 0, 0, 0, 0)
+                : sc(SysNr.clone, plan->CloneFlags | SIGCHLD, 0, 0, 0, 0, 0);
             if (pid == 0) ChildMain(plan); // never returns
             err = *plan->ErrnoLocation();
         }
@@ -128,7 +145,8 @@ public static unsafe class Spawner
             sc(SysNr.rt_sigprocmask, SIG_SETMASK, (long)&old, 0, 8, 0, 0);
         }
         if (!noGc) throw new InvalidOperationException("could not enter a no-GC region for clone");
-        if (pid < 0) throw new SyscallException("clone", null, err);
+        if (pid < 0 && plan->Clone3 != null && err is Errno.ENOSYS or Errno.EINVAL or Errno.E2BIG) return -1;
+        if (pid < 0) throw new SyscallException(plan->Clone3 != null ? "clone3" : "clone", null, err);
         return (int)pid;
     }
 
@@ -140,6 +158,14 @@ public static unsafe class Spawner
         var sc = p->Syscall;
         byte go = 0;
         if (sc(SysNr.read, p->SyncFd, (long)&go, 1, 0, 0, 0) != 1) Fail(p, 1);
+
+        for (int i = 0; i < p->TaskFileCount; i++)
+        {
+            long fd = sc(SysNr.openat, AT.FDCWD, (long)p->TaskFiles[i], O.WRONLY | O.CLOEXEC, 0, 0, 0);
+            if (fd < 0) Fail(p, 9);
+            if (sc(SysNr.write, fd, (long)p->Zero, 1, 0, 0, 0) != 1) Fail(p, 9);
+            sc(SysNr.close, fd, 0, 0, 0, 0, 0);
+        }
 
         for (int i = 0; i < p->JoinCount; i++)
             if (sc(SysNr.setns, p->JoinFds[i], p->JoinTypes[i], 0, 0, 0, 0) < 0) Fail(p, 2);

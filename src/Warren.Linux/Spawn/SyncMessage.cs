@@ -22,6 +22,7 @@ public static class SyncMessage
         6 => "fork",
         7 => "execveat of the init stage",
         8 => "clearing close-on-exec on the sync socket",
+        9 => "joining its cgroups",
         _ => $"stage {stage}",
     };
 }
