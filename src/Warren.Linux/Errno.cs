@@ -9,7 +9,7 @@ public static class Errno
         ENOTTY = 25, ETXTBSY = 26, EFBIG = 27, ENOSPC = 28, ESPIPE = 29, EROFS = 30, EMLINK = 31, EPIPE = 32,
         EDOM = 33, ERANGE = 34, EDEADLK = 35, ENAMETOOLONG = 36, ENOLCK = 37, ENOSYS = 38, ENOTEMPTY = 39,
         ELOOP = 40, ENODATA = 61, EOVERFLOW = 75, EOPNOTSUPP = 95, EADDRINUSE = 98, ECONNREFUSED = 111,
-        ETIMEDOUT = 110, ECONNRESET = 104, ENOTCONN = 107, EUSERS = 87, EPROTO = 71;
+        ETIMEDOUT = 110, EDQUOT = 122, ECONNRESET = 104, ENOTCONN = 107, EUSERS = 87, EPROTO = 71;
 
     private static readonly Dictionary<int, string> Names = new()
     {

@@ -299,6 +299,14 @@ public static unsafe partial class Sys
     public static void CloseRangeCloexec(uint first) =>
         Libc.syscall(SysNr.close_range, first, uint.MaxValue, 4 /* CLOSE_RANGE_CLOEXEC */, 0, 0, 0);
 
+    /// <summary>keyctl(KEYCTL_JOIN_SESSION_KEYRING): a fresh session keyring, so containers share none.</summary>
+    public static int TryJoinSessionKeyring(string name)
+    {
+        var b = Utf8Z(name);
+        fixed (byte* p = b)
+            return Libc.syscall(SysNr.keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, (long)p, 0, 0, 0, 0) < 0 ? Errno : 0;
+    }
+
     public static byte[] Utf8Z(string s)
     {
         var b = new byte[Encoding.UTF8.GetByteCount(s) + 1];

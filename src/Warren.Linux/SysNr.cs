@@ -8,5 +8,5 @@ public static class SysNr
         setresgid = 119, setgroups = 116, pivot_root = 155, prctl = 157, exit_group = 231, openat = 257,
         unshare = 272, setns = 308, seccomp = 317, memfd_create = 319, execveat = 322, pidfd_send_signal = 424,
         open_tree = 428, move_mount = 429, pidfd_open = 434, clone3 = 435, close_range = 436, openat2 = 437,
-        mount_setattr = 442;
+        mount_setattr = 442, keyctl = 250;
 }

@@ -55,6 +55,10 @@ public static class ContainerCreator
 
             var hierarchies = CgroupHost.Hierarchies();
             string rel;
+            if (o.SystemdCgroup)
+                throw new RuntimeException(Directory.Exists("/run/systemd/system")
+                    ? "--systemd-cgroup: the systemd cgroup driver is not supported yet; use cgroupfs (drop --systemd-cgroup)"
+                    : "--systemd-cgroup: systemd is not running on this host (no /run/systemd/system); drop --systemd-cgroup");
             try { rel = CgroupSet.Normalize(spec.Linux?.CgroupsPath, o.Id); }
             catch (ArgumentException e) { throw new RuntimeException(e.Message); }
             cleanup.Cgroups = CgroupSet.Create(rel, hierarchies);
@@ -113,6 +117,8 @@ public static class ContainerCreator
                 NoPivot = o.NoPivot,
                 PreserveFds = o.PreserveFds,
                 UnshareCgroupNs = (newNs & CloneFlags.NEWCGROUP) != 0,
+                ContainerId = o.Id,
+                NoNewKeyring = o.NoNewKeyring,
                 Debug = DebugTrace.Enabled,
                 Terminal = terminal,
                 CgroupV2Only = CgroupHost.Mode(hierarchies) == CgroupMode.V2,

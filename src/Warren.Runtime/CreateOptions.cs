@@ -8,6 +8,7 @@ public sealed class CreateOptions
     public string? ConsoleSocket { get; init; }
     public bool NoPivot { get; init; }
     public bool NoNewKeyring { get; init; }
+    public bool SystemdCgroup { get; init; }
     public int PreserveFds { get; init; }
     /// <summary>A foreground `run`: keep the pty master here instead of sending it to a console socket.</summary>
     public bool Foreground { get; init; }

@@ -12,6 +12,8 @@ public sealed class InitRequest
     public bool NoPivot { get; set; }
     public int PreserveFds { get; set; }
     public bool Debug { get; set; }
+    public string ContainerId { get; set; } = "";
+    public bool NoNewKeyring { get; set; }
     /// <summary>Unshare a new cgroup namespace first: its root is the cgroup the init was moved into.</summary>
     public bool UnshareCgroupNs { get; set; }
     /// <summary>The init stage should send the pty master back over the sync socket.</summary>

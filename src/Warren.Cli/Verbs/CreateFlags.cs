@@ -42,6 +42,7 @@ internal sealed class CreateFlags
             ConsoleSocket = r.GetValue(ConsoleSocket),
             NoPivot = r.GetValue(NoPivot),
             NoNewKeyring = r.GetValue(NoNewKeyring),
+            SystemdCgroup = r.GetValue(GlobalOptions.SystemdCgroup),
             PreserveFds = preserve,
             Foreground = foreground,
         };

@@ -29,6 +29,13 @@ public static class InitStage
             int fifo = req.ExecFifo is null ? -1 : Sys.Open(req.ExecFifo, O.PATH);
 
             Sys.Setsid();
+            if (!req.NoNewKeyring)
+            {
+                // Like runc: each container gets its own session keyring; kernels without keys are fine.
+                int err = Sys.TryJoinSessionKeyring("_ses." + req.ContainerId);
+                if (err != 0 && err != Errno.ENOSYS && err != Errno.EDQUOT && err != Errno.EACCES)
+                    throw new SyscallException("keyctl(KEYCTL_JOIN_SESSION_KEYRING)", req.ContainerId, err);
+            }
             var namespaces = spec.Linux?.Namespaces ?? new();
             bool newMount = namespaces.Any(n => n.Type == "mount" && string.IsNullOrEmpty(n.Path));
             bool newUts = namespaces.Any(n => n.Type == "uts" && string.IsNullOrEmpty(n.Path));
