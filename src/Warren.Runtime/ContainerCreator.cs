@@ -123,6 +123,7 @@ public static class ContainerCreator
                 Terminal = terminal,
                 CgroupV2Only = CgroupHost.Mode(hierarchies) == CgroupMode.V2,
                 CgroupHierarchies = hierarchies.ToDictionary(h => h.Key, h => h.MountPoint),
+                CgroupRelPath = rel,
             };
             int ptyMaster = Converse(chan, spec, pid, request, o, cleanup);
             DebugTrace.Mark("create: init ready");

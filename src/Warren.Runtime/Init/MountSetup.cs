@@ -120,6 +120,25 @@ internal sealed class MountSetup
     }
 
     /// <summary>
+    /// Without a cgroup namespace a cgroup mount shows the host's whole tree: cover it with a bind of the
+    /// container's own directory, as runc does, so the container still sees only its subtree.
+    /// </summary>
+    private void ShowOwnSubtree(string mountPoint)
+    {
+        if (_req.UnshareCgroupNs || _req.CgroupRelPath is "/" or "") return;
+        string own = mountPoint.TrimEnd('/') + _req.CgroupRelPath;
+        int src = _root.TryOpen(own, O.PATH | O.DIRECTORY);
+        if (src < 0) return; // a hierarchy the container has no directory in
+        int fd = _root.Open(mountPoint);
+        try
+        {
+            if (Sys.TryMount($"/proc/self/fd/{src}", $"/proc/self/fd/{fd}", null, MS.BIND) is var err && err != 0)
+                throw new SyscallException("mount", $"{_root.Display(own)} on {_root.Display(mountPoint)} (bind)", err);
+        }
+        finally { Sys.Close(fd); Sys.Close(src); }
+    }
+
+    /// <summary>
     /// "cgroup" mounts: cgroup2 on a v2 host; on v1 and hybrid hosts a tmpfs with one mount per hierarchy,
     /// as runc does. With a cgroup namespace each shows only the container's own subtree.
     /// </summary>
@@ -132,6 +151,7 @@ internal sealed class MountSetup
             int fd = _root.Open(dest);
             try { Sys.MountAt("cgroup2", fd, _root.Display(dest), "cgroup2", flags); }
             finally { Sys.Close(fd); }
+            ShowOwnSubtree(dest);
             return;
         }
         int tfd = _root.Open(dest);
@@ -150,6 +170,7 @@ internal sealed class MountSetup
                 else Sys.MountAt("cgroup", fd, _root.Display(sub), "cgroup", flags, ctrls);
             }
             finally { Sys.Close(fd); }
+            ShowOwnSubtree(sub);
         }
         if ((flags & MS.RDONLY) != 0) Remount(dest, MS.BIND | MS.RDONLY | (flags & ~MS.RDONLY));
     }

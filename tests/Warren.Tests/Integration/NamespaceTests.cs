@@ -104,4 +104,36 @@ public class NamespaceTests
         double inside = double.Parse(lines[1], System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(inside - hostUptime, 10_000_000 - 60, 10_000_000 + 60);
     }
+
+    [Fact]
+    public void SysctlsAreWrittenInTheContainersNamespaces()
+    {
+        using var sb = new Sandbox();
+        var spec = Sandbox.DefaultSpec("sh", "-c", "cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/msgmax");
+        spec.Linux!.Sysctl = new() { ["net.ipv4.ip_forward"] = "1", ["kernel.msgmax"] = "12345" };
+        var r = sb.Run(spec);
+        Assert.True(r.Code == 0, r.ToString());
+        Assert.Equal(new[] { "1", "12345" }, ProcessTests.Lines(r.Stdout));
+        Assert.NotEqual("12345", File.ReadAllText("/proc/sys/kernel/msgmax").Trim()); // the host's is untouched
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void CgroupMountShowsOnlyTheContainersOwnTree(bool cgroupNamespace)
+    {
+        using var sb = new Sandbox();
+        // The pids hierarchy exists on v1, hybrid and v2 hosts alike (as a v1 hierarchy or a v2 controller).
+        var spec = Sandbox.DefaultSpec("sh", "-c", "cat /proc/self/cgroup; echo ---; ls /sys/fs/cgroup/*/ -d; echo ---; for f in /sys/fs/cgroup/pids/cgroup.procs /sys/fs/cgroup/cgroup.procs; do [ -e $f ] && cat $f; done; true");
+        if (!cgroupNamespace) spec.Linux!.Namespaces!.RemoveAll(n => n.Type == "cgroup");
+        var r = sb.Run(spec);
+        Assert.True(r.Code == 0, r.ToString());
+        var parts = r.Stdout.Split("---\n");
+        if (cgroupNamespace)
+            Assert.All(ProcessTests.Lines(parts[0]), l => Assert.EndsWith(":/", l)); // rooted at its own cgroup
+        // Only the container's processes: sh (pid 1) and cat.
+        var pids = ProcessTests.Lines(parts[2]);
+        Assert.InRange(pids.Length, 1, 2);
+        Assert.Contains("1", pids);
+    }
 }
