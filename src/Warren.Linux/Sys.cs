@@ -161,6 +161,11 @@ public static unsafe partial class Sys
     public static int SymlinkAt(string target, int dirfd, string linkPath) =>
         Libc.symlinkat(target, dirfd, linkPath) < 0 ? Errno : 0;
 
+    public static void Chown(string path, uint uid, uint gid)
+    {
+        if (NativeFs.Chown(path, uid, gid) != 0) throw SyscallException.Last("chown", path);
+    }
+
     public static void Mkfifo(string path, uint mode) => Check(Libc.mkfifo(path, mode), "mkfifo", path);
 
     public static void Chdir(string path) => Check(Libc.chdir(path), "chdir", path);

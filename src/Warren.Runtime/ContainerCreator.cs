@@ -52,6 +52,12 @@ public static class ContainerCreator
         {
             string fifo = store.FifoPath(o.Id);
             Sys.Mkfifo(fifo, 0x180);
+            // The container's root opens the fifo through an inherited fd; with a user namespace it is a
+            // different host uid, so it must own the fifo (as runc does).
+            var (rootUid, rootGid) = NamespacePlan.HostRoot(spec);
+            if (rootUid != 0 || rootGid != 0) Sys.Chown(fifo, rootUid, rootGid);
+            int fifoFd = Sys.Open(fifo, O.PATH);
+            cleanup.Fds.Add(fifoFd);
 
             var hierarchies = CgroupHost.Hierarchies();
             string rel;
@@ -88,6 +94,7 @@ public static class ContainerCreator
                     Env = new[] { $"{InitStage.SyncFdVariable}={childEnd}" },
                     CgroupTaskFiles = childJoinsCgroups ? cgroups.V1TaskFiles : Array.Empty<string>(),
                     CgroupFd = cgroupFd,
+                    InheritFds = new[] { fifoFd },
                 });
             }
             finally
@@ -113,7 +120,7 @@ public static class ContainerCreator
                 ConfigJson = configJson,
                 Bundle = bundle,
                 Rootfs = rootfs,
-                ExecFifo = fifo,
+                ExecFifoFd = fifoFd,
                 NoPivot = o.NoPivot,
                 PreserveFds = o.PreserveFds,
                 UnshareCgroupNs = (newNs & CloneFlags.NEWCGROUP) != 0,
@@ -249,13 +256,19 @@ public static class ContainerCreator
         public int FirstStage;
         public int InitPid;
         public int PtyMaster = -1;
+        public readonly List<int> Fds = new();
         private bool _disarmed;
 
-        public void Disarm() => _disarmed = true;
+        public void Disarm()
+        {
+            _disarmed = true;
+            foreach (var fd in Fds) Sys.Close(fd);
+        }
 
         public void Run()
         {
             if (_disarmed) return;
+            foreach (var fd in Fds) Sys.Close(fd);
             if (InitPid > 0) Sys.Kill(InitPid, Sig.KILL);
             if (FirstStage > 0 && FirstStage != InitPid) Sys.Kill(FirstStage, Sig.KILL);
             if (FirstStage > 0) Sys.WaitPid(FirstStage, 0x40000000);

@@ -38,6 +38,14 @@ public static class NamespacePlan
         return string.Concat(offsets.Select(kv => $"{kv.Key} {kv.Value.Secs} {kv.Value.Nanosecs}\n"));
     }
 
+    /// <summary>The host uid and gid that the container's root maps to (0, 0 without a user namespace).</summary>
+    public static (uint Uid, uint Gid) HostRoot(Spec spec)
+    {
+        static uint Map(List<IdMapping>? maps) =>
+            maps?.FirstOrDefault(m => m.ContainerId == 0 && m.Size > 0)?.HostId ?? 0;
+        return (Map(spec.Linux?.UidMappings), Map(spec.Linux?.GidMappings));
+    }
+
     /// <summary>Writes uid_map and gid_map of a child that has a new user namespace.</summary>
     public static void WriteIdMaps(int pid, Spec spec)
     {

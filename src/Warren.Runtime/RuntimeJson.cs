@@ -8,7 +8,8 @@ public sealed class InitRequest
     public string ConfigJson { get; set; } = "";
     public string Bundle { get; set; } = "";
     public string Rootfs { get; set; } = "";
-    public string? ExecFifo { get; set; }
+    /// <summary>An O_PATH fd of the exec fifo, inherited: a remapped root may not walk the state directory.</summary>
+    public int ExecFifoFd { get; set; } = -1;
     public bool NoPivot { get; set; }
     public int PreserveFds { get; set; }
     public bool Debug { get; set; }

@@ -29,6 +29,8 @@ internal unsafe struct ChildPlan
     public byte* Empty;
     public byte* SigDefault; // a zeroed kernel struct sigaction: SIG_DFL, no flags, empty mask
     public ulong EmptyMask;
+    public int InheritCount;
+    public int* InheritFds;
     public int TaskFileCount;
     public byte** TaskFiles;
     public byte* Zero;       // "0": the calling thread, for a v1 tasks file

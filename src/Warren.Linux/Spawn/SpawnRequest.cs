@@ -24,6 +24,8 @@ public sealed class SpawnRequest
     /// which a parent writing the pid to cgroup.procs pays.
     /// </summary>
     public IReadOnlyList<string> CgroupTaskFiles { get; init; } = Array.Empty<string>();
+    /// <summary>More fds the init stage inherits (the child clears their close-on-exec flag).</summary>
+    public IReadOnlyList<int> InheritFds { get; init; } = Array.Empty<int>();
     /// <summary>A cgroup2 directory fd for clone3(CLONE_INTO_CGROUP), or -1.</summary>
     public int CgroupFd { get; init; } = -1;
 }

@@ -91,6 +91,9 @@ public static unsafe class Spawner
                 plan->Empty = arena.Str("");
                 plan->SigDefault = arena.Alloc<byte>(64);
                 plan->EmptyMask = 0;
+                plan->InheritCount = req.InheritFds.Count;
+                plan->InheritFds = arena.Alloc<int>(req.InheritFds.Count);
+                for (int i = 0; i < req.InheritFds.Count; i++) plan->InheritFds[i] = req.InheritFds[i];
                 plan->TaskFileCount = req.CgroupTaskFiles.Count;
                 plan->TaskFiles = arena.StrArray(req.CgroupTaskFiles);
                 plan->Zero = arena.Str("0");
@@ -209,6 +212,8 @@ public static unsafe class Spawner
         }
 
         if (sc(SysFcntl, p->SyncFd, F_SETFD, 0, 0, 0, 0) < 0) Fail(p, 8);
+        for (int i = 0; i < p->InheritCount; i++)
+            if (sc(SysFcntl, p->InheritFds[i], F_SETFD, 0, 0, 0, 0) < 0) Fail(p, 8);
 
         for (int s = 1; s <= 64; s++)
             if (s != 9 && s != 19) sc(SysNr.rt_sigaction, s, (long)p->SigDefault, 0, 8, 0, 0);

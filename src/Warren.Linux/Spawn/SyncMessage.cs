@@ -21,7 +21,7 @@ public static class SyncMessage
         5 => "setresgid/setresuid",
         6 => "fork",
         7 => "execveat of the init stage",
-        8 => "clearing close-on-exec on the sync socket",
+        8 => "clearing close-on-exec on inherited fds",
         9 => "joining its cgroups",
         _ => $"stage {stage}",
     };

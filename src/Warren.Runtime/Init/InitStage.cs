@@ -26,7 +26,8 @@ public static class InitStage
             if (req.UnshareCgroupNs) Sys.Unshare(CloneFlags.NEWCGROUP);
             var spec = SpecLoader.Parse(req.ConfigJson);
             var process = spec.Process!;
-            int fifo = req.ExecFifo is null ? -1 : Sys.Open(req.ExecFifo, O.PATH);
+            int fifo = req.ExecFifoFd;
+            if (fifo >= 0) Sys.SetCloexec(fifo, true);
 
             Sys.Setsid();
             if (!req.NoNewKeyring)

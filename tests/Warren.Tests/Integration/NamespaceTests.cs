@@ -136,4 +136,26 @@ public class NamespaceTests
         Assert.InRange(pids.Length, 1, 2);
         Assert.Contains("1", pids);
     }
+
+    [Fact]
+    public void NewUserNamespaceMapsTheContainersRoot()
+    {
+        using var sb = new Sandbox();
+        var spec = Sandbox.DefaultSpec("sh", "-c", "id -u; cat /proc/self/uid_map /proc/self/gid_map; readlink /proc/self/ns/user; exec sleep 1000");
+        spec.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "user" });
+        spec.Linux.UidMappings = new() { new IdMapping { ContainerId = 0, HostId = 100000, Size = 65536 } };
+        spec.Linux.GidMappings = new() { new IdMapping { ContainerId = 0, HostId = 200000, Size = 65536 } };
+        string id = sb.NewId();
+        spec.Mounts!.Add(new Mount { Destination = "/out", Type = "tmpfs", Source = "tmpfs" });
+        var r = sb.Warren("run", "-d", "--bundle", sb.Bundle(spec), id);
+        Assert.True(r.Code == 0, r.ToString());
+        int pid = System.Text.Json.JsonDocument.Parse(sb.Warren("state", id).Stdout).RootElement.GetProperty("pid").GetInt32();
+        for (int i = 0; i < 200 && !File.ReadAllText($"/proc/{pid}/cmdline").StartsWith("sleep"); i++) Thread.Sleep(25);
+        var status = ProcessTests.Status(string.Join("\n", File.ReadAllLines($"/proc/{pid}/status").Where(l => l.StartsWith("Uid") || l.StartsWith("Gid"))));
+        Assert.StartsWith("100000\t", status["Uid"]);  // the host sees the mapped uid
+        Assert.StartsWith("200000\t", status["Gid"]);
+        Assert.NotEqual(HostNs("user"), new FileInfo($"/proc/{pid}/ns/user").LinkTarget);
+        Assert.Equal(0, sb.Warren("delete", "-f", id).Code);
+        Assert.Empty(Leftovers.Find(sb, id));
+    }
 }
