@@ -74,12 +74,9 @@ internal static class DevSetup
     {
         string p = $"/proc/self/fd/{fd}";
         // chmod bypasses the umask that shaped the mknod mode; chown through the O_PATH fd.
-        if (FileChmod(p, mode) != 0) throw new SyscallException("chmod", display, Sys.Errno);
-        if (FileChown(p, uid, gid) != 0) throw new SyscallException("chown", display, Sys.Errno);
+        if (NativeFs.Chmod(p, mode) != 0) throw new SyscallException("chmod", display, Sys.Errno);
+        if (NativeFs.Chown(p, uid, gid) != 0) throw new SyscallException("chown", display, Sys.Errno);
     }
-
-    private static int FileChmod(string p, uint mode) => NativeFs.Chmod(p, mode);
-    private static int FileChown(string p, uint uid, uint gid) => NativeFs.Chown(p, uid, gid);
 
     /// <summary>fd, stdin, stdout, stderr, ptmx and core links.</summary>
     public static void CreateSymlinks(InRoot root)
