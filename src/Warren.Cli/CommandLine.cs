@@ -21,6 +21,7 @@ public static class CommandLine
         root.Subcommands.Add(ListVerb.Build());
         root.Subcommands.Add(KillVerb.Build());
         root.Subcommands.Add(DeleteVerb.Build());
+        root.Subcommands.Add(ExecVerb.Build());
         root.Subcommands.Add(SpawnStressVerb.Build());
         return root;
     }

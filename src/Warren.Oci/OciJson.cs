@@ -12,6 +12,7 @@ namespace Warren.Oci;
     AllowTrailingCommas = false,
     ReadCommentHandling = JsonCommentHandling.Disallow)]
 [JsonSerializable(typeof(Spec))]
+[JsonSerializable(typeof(Process))]
 [JsonSerializable(typeof(State))]
 [JsonSerializable(typeof(Features))]
 [JsonSerializable(typeof(List<State>))]
@@ -29,6 +30,12 @@ public static class OciJson
     public static string Serialize(List<State> states) => JsonSerializer.Serialize(states, OciJsonContext.Default.ListState);
 
     /// <summary>Parses a state document; throws <see cref="OciException"/> on malformed input.</summary>
+    public static string Serialize(Process process) => JsonSerializer.Serialize(process, OciJsonContext.Default.Process);
+
+    /// <summary>A process.json (runc exec --process), or the process part of an init/exec request.</summary>
+    public static Process ParseProcess(string json, string sourceName = "process.json") =>
+        OciJsonErrors.Deserialize(json, sourceName, OciJsonContext.Default.Process);
+
     public static State ParseState(string json, string sourceName = "state.json") =>
         OciJsonErrors.Deserialize(json, sourceName, OciJsonContext.Default.State);
 

@@ -70,50 +70,12 @@ public static class ContainerCreator
             cleanup.Cgroups = CgroupSet.Create(rel, hierarchies);
 
             DebugTrace.Mark("create: cgroups made");
-            var (parentEnd, childEnd) = Sys.SocketPair(1 /* SOCK_STREAM */);
-            using var chan = new SyncChannel(parentEnd);
-            var cgroups = cleanup.Cgroups;
-            // Root of the host: the child moves itself (v1 tasks "0"; cgroup2 through CLONE_INTO_CGROUP), which
-            // skips the kernel's RCU-synchronised global lock. In a user namespace it lacks the right to.
-            bool childJoinsCgroups = (newNs & CloneFlags.NEWUSER) == 0 && joins.All(j => j.Type != CloneFlags.NEWUSER);
-            int cgroupFd = childJoinsCgroups && cgroups.UnifiedDir is { } unified ? Sys.Open(unified, O.PATH | O.DIRECTORY) : -1;
-            int exe = ProtectedExe.Create();
-            DebugTrace.Mark("create: protected exe ready");
-            SpawnResult spawned;
-            try
-            {
-                spawned = Spawner.Spawn(new SpawnRequest
-                {
-                    // The init stage unshares the cgroup namespace itself, once it sits in its cgroups.
-                    NewNamespaces = newNs & ~CloneFlags.NEWCGROUP,
-                    Joins = joins,
-                    TimeOffsets = NamespacePlan.TimeOffsets(spec),
-                    ExecFd = exe,
-                    ChildSyncFd = childEnd,
-                    Argv = new[] { "warren", "init" },
-                    Env = new[] { $"{InitStage.SyncFdVariable}={childEnd}" },
-                    CgroupTaskFiles = childJoinsCgroups ? cgroups.V1TaskFiles : Array.Empty<string>(),
-                    CgroupFd = cgroupFd,
-                    InheritFds = new[] { fifoFd },
-                });
-            }
-            finally
-            {
-                Sys.Close(childEnd);
-                Sys.Close(exe);
-                Sys.Close(cgroupFd);
-            }
-            int pid = spawned.Pid;
+            // The init stage unshares the cgroup namespace itself, once it sits in its cgroups.
+            var (chan, pid) = StageLauncher.Launch(new StageLauncher.Plan("init", newNs & ~CloneFlags.NEWCGROUP, joins,
+                NamespacePlan.TimeOffsets(spec), cleanup.Cgroups, spec, new[] { fifoFd }));
+            using var _ = chan;
             cleanup.FirstStage = pid;
             cleanup.InitPid = pid;
-            DebugTrace.Mark("create: cloned");
-
-            bool clonedUserNs = (newNs & CloneFlags.NEWUSER) != 0 && joins.Count == 0;
-            if (clonedUserNs) NamespacePlan.WriteIdMaps(pid, spec);
-            if (!childJoinsCgroups) cgroups.AddProcess(pid);
-            else if (!spawned.InCgroup && cgroups.UnifiedDir is not null) cgroups.AddProcess(pid, unifiedOnly: true);
-            chan.SendGo();
-            DebugTrace.Mark("create: in cgroups (or joining them), go sent");
 
             var request = new InitRequest
             {
@@ -222,7 +184,7 @@ public static class ContainerCreator
                         case "pty":
                             int master = Pty.ReceiveFd(chan.Fd, 1);
                             if (o.Foreground) { ptyMaster = master; cleanup.PtyMaster = master; }
-                            else SendToConsoleSocket(o.ConsoleSocket!, master);
+                            else ConsoleSocket.Send(o.ConsoleSocket!, master);
                             break;
                         case "ready":
                             return ptyMaster;
@@ -231,21 +193,6 @@ public static class ContainerCreator
                     }
                     break;
             }
-        }
-    }
-
-    private static void SendToConsoleSocket(string path, int master)
-    {
-        int sock = -1;
-        try
-        {
-            sock = Pty.ConnectUnix(path);
-            Pty.SendFd(sock, master, "/dev/ptmx");
-        }
-        finally
-        {
-            Sys.Close(sock);
-            Sys.Close(master);
         }
     }
 

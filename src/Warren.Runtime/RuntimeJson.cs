@@ -79,3 +79,16 @@ public sealed class StateView
 [JsonSerializable(typeof(StateView))]
 [JsonSerializable(typeof(List<StateView>))]
 public sealed partial class StateViewJsonContext : JsonSerializerContext;
+
+/// <summary>What the parent tells the exec stage.</summary>
+public sealed class ExecRequest
+{
+    public string ProcessJson { get; set; } = "";
+    /// <summary>An inherited fd of the container's mount namespace, joined by the exec stage's main thread.</summary>
+    public int MountNsFd { get; set; } = -1;
+    public int PreserveFds { get; set; }
+    public bool Debug { get; set; }
+}
+
+[JsonSerializable(typeof(ExecRequest))]
+public sealed partial class ExecJsonContext : JsonSerializerContext;

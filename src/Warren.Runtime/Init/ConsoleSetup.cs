@@ -10,14 +10,15 @@ namespace Warren.Runtime.Init;
 /// </summary>
 internal static class ConsoleSetup
 {
-    public static void Attach(SyncChannel chan, OciProcess p)
+    /// <param name="bindConsole">Bind the slave on /dev/console (the container's init; not for exec).</param>
+    public static void Attach(SyncChannel chan, OciProcess p, bool bindConsole = true)
     {
         var (master, slavePath) = Pty.Open("/dev/ptmx");
         var user = p.User;
         if (NativeFs.Chown(slavePath, user?.Uid ?? 0, user?.Gid ?? 0) != 0)
             throw new SyscallException("chown", slavePath, Sys.Errno);
         if (p.ConsoleSize is { } size) Pty.SetWindowSize(master, (ushort)size.Height, (ushort)size.Width);
-        BindConsole(slavePath);
+        if (bindConsole) BindConsole(slavePath);
 
         chan.SendPayload(JsonSerializer.Serialize(new InitReply { Kind = "pty" }, RuntimeJsonContext.Default.InitReply));
         Pty.SendFd(chan.Fd, master, "x");

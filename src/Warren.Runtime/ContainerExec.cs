@@ -1,0 +1,141 @@
+using System.Text.Json;
+using Warren.Cgroups;
+using Warren.Linux;
+using Warren.Linux.Spawn;
+using Warren.Oci;
+
+namespace Warren.Runtime;
+
+/// <summary>
+/// `exec` (DESIGN 3.5): the first stage joins the user, pid, time, ipc, uts, net and cgroup namespaces of
+/// the container's init and its cgroups; the exec stage joins the mount namespace from its main thread and
+/// execs the command.
+/// </summary>
+public static class ContainerExec
+{
+    private static readonly (string Type, string Proc)[] NamespaceFiles =
+    {
+        ("user", "user"), ("pid", "pid"), ("time", "time"), ("ipc", "ipc"), ("uts", "uts"), ("network", "net"),
+        ("cgroup", "cgroup"),
+    };
+
+    /// <summary>Starts the process; foreground returns its exit code, detached returns 0 once it runs.</summary>
+    public static int Exec(ContainerStore store, ExecOptions o)
+    {
+        var container = Container.Load(store, o.Id);
+        string status = container.Status;
+        if (status == ContainerStatus.Stopped)
+            throw new RuntimeException($"cannot exec in container \"{o.Id}\": it is stopped");
+        if (status == "paused" && !o.IgnorePaused)
+            throw new RuntimeException($"cannot exec in container \"{o.Id}\": it is paused (use --ignore-paused)");
+        Spec spec;
+        try { spec = SpecLoader.Parse(container.Record.ConfigJson, "config.json (of the container)"); }
+        catch (OciException e) { throw new RuntimeException(e.Message, e); }
+        var process = ExecProcessBuilder.Build(spec, o);
+        if (process.Terminal == true && o.Detach && o.ConsoleSocket is null)
+            throw new RuntimeException("exec: --tty with --detach needs --console-socket");
+        if (process.Terminal != true && o.ConsoleSocket is not null)
+            throw new RuntimeException("exec: --console-socket needs --tty");
+        if (!string.IsNullOrEmpty(process.ApparmorProfile) && !Directory.Exists("/sys/kernel/security/apparmor"))
+            throw new RuntimeException($"exec: apparmor profile \"{process.ApparmorProfile}\" asked for, but AppArmor is not enabled on this host");
+        if (!string.IsNullOrEmpty(process.SelinuxLabel) && !Directory.Exists("/sys/fs/selinux"))
+            throw new RuntimeException($"exec: SELinux label \"{process.SelinuxLabel}\" asked for, but SELinux is not enabled on this host");
+
+        int initPid = container.Record.Pid;
+        var types = (spec.Linux?.Namespaces ?? new()).Select(n => n.Type).ToHashSet();
+        var joins = NamespaceFiles.Where(n => types.Contains(n.Type))
+            .Select(n => new NamespaceJoin(NamespacePlan.Flag(n.Type), $"/proc/{initPid}/ns/{n.Proc}")).ToList();
+        var cgroups = CgroupsFor(container, o.SubCgroup);
+
+        int mntFd = Sys.Open($"/proc/{initPid}/ns/mnt", O.RDONLY);
+        bool foreground = !o.Detach;
+        if (foreground) Sys.Prctl(36 /* PR_SET_CHILD_SUBREAPER */, 1, what: "prctl(PR_SET_CHILD_SUBREAPER)");
+        SyncChannel chan;
+        int firstPid;
+        try
+        {
+            (chan, firstPid) = StageLauncher.Launch(new StageLauncher.Plan("exec-init", 0, joins, null, cgroups, spec, new[] { mntFd }));
+        }
+        finally { Sys.Close(mntFd); }
+
+        int pid = firstPid, master = -1;
+        using (chan)
+        {
+            var request = new ExecRequest
+            {
+                ProcessJson = OciJson.Serialize(process), MountNsFd = mntFd, PreserveFds = o.PreserveFds, Debug = DebugTrace.Enabled,
+            };
+            try
+            {
+                (pid, master) = Converse(chan, firstPid, request, process.Terminal == true ? o.ConsoleSocket : null, foreground);
+            }
+            catch
+            {
+                Sys.Kill(pid, Sig.KILL);
+                Sys.WaitPid(firstPid, 0x40000000);
+                if (pid != firstPid) Sys.WaitPid(pid, 0x40000000);
+                throw;
+            }
+        }
+        if (o.PidFile is not null) PidFile.Write(o.PidFile, pid);
+        if (!foreground) return 0;
+        using var fg = new ForegroundProcess(master, pid);
+        return fg.Wait(pid);
+    }
+
+    private static CgroupSet CgroupsFor(Container c, string? sub)
+    {
+        if (string.IsNullOrEmpty(sub)) return c.Cgroups;
+        var rel = sub.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (rel.Contains("..")) throw new RuntimeException($"--cgroup \"{sub}\" must not contain \"..\"");
+        var paths = c.Record.CgroupPaths.ToDictionary(kv => kv.Key, kv => Path.Combine(new[] { kv.Value }.Concat(rel).ToArray()));
+        foreach (var dir in paths.Values)
+            if (!Directory.Exists(dir)) throw new RuntimeException($"--cgroup \"{sub}\": {dir} does not exist");
+        return new CgroupSet(paths);
+    }
+
+    /// <summary>Drives the exec stage until it execs (EOF on the sync socket); returns (pid, pty master).</summary>
+    private static (int Pid, int Master) Converse(SyncChannel chan, int firstPid, ExecRequest request, string? consoleSocket, bool foreground)
+    {
+        int pid = firstPid, master = -1;
+        while (true)
+        {
+            var frame = chan.Receive();
+            if (frame is null)
+            {
+                // The exec stage closed the socket by exec'ing the command, or it died.
+                if (ProcessInfo.Read(pid) is { State: not ('Z' or 'X') }) return (pid, master);
+                throw new RuntimeException("exec: the exec stage exited before running the command");
+            }
+            var (kind, a, b, payload) = frame.Value;
+            switch (kind)
+            {
+                case SyncMessage.ChildPid:
+                    pid = a;
+                    Sys.WaitPid(firstPid);
+                    break;
+                case SyncMessage.Failed:
+                    throw new RuntimeException($"exec failed: {SyncMessage.StageName(a)}: {Errno.Describe(b)} ({Errno.Name(b)})");
+                case SyncMessage.Payload:
+                    var reply = JsonSerializer.Deserialize(payload!, RuntimeJsonContext.Default.InitReply)!;
+                    switch (reply.Kind)
+                    {
+                        case "hello":
+                            chan.SendPayload(JsonSerializer.Serialize(request, ExecJsonContext.Default.ExecRequest));
+                            break;
+                        case "pty":
+                            master = Pty.ReceiveFd(chan.Fd, 1);
+                            if (!foreground)
+                            {
+                                ConsoleSocket.Send(consoleSocket!, master);
+                                master = -1;
+                            }
+                            break;
+                        case "error":
+                            throw new RuntimeException(reply.Error ?? "exec failed");
+                    }
+                    break;
+            }
+        }
+    }
+}
