@@ -98,13 +98,14 @@ public static class ContainerExec
     private static (int Pid, int Master) Converse(SyncChannel chan, int firstPid, ExecRequest request, string? consoleSocket, bool foreground)
     {
         int pid = firstPid, master = -1;
+        bool execing = false;
         while (true)
         {
             var frame = chan.Receive();
             if (frame is null)
             {
-                // The exec stage closed the socket by exec'ing the command, or it died.
-                if (ProcessInfo.Read(pid) is { State: not ('Z' or 'X') }) return (pid, master);
+                // After "execing", EOF is the close-on-exec of a successful execve; before it, a crash.
+                if (execing) return (pid, master);
                 throw new RuntimeException("exec: the exec stage exited before running the command");
             }
             var (kind, a, b, payload) = frame.Value;
@@ -130,6 +131,9 @@ public static class ContainerExec
                                 ConsoleSocket.Send(consoleSocket!, master);
                                 master = -1;
                             }
+                            break;
+                        case "execing":
+                            execing = true;
                             break;
                         case "error":
                             throw new RuntimeException(reply.Error ?? "exec failed");

@@ -38,6 +38,7 @@ internal static class StageLauncher
                 TimeOffsets = plan.TimeOffsets,
                 ExecFd = exe,
                 ChildSyncFd = childEnd,
+                ParentSyncFd = parentEnd,
                 Argv = new[] { "warren", plan.Stage },
                 Env = new[] { $"{InitStage.SyncFdVariable}={childEnd}" },
                 CgroupTaskFiles = childJoinsCgroups ? plan.Cgroups.V1TaskFiles : Array.Empty<string>(),

@@ -48,7 +48,7 @@ internal static class SpawnStressVerb
                     pid = Spawner.Spawn(new SpawnRequest
                     {
                         NewNamespaces = CloneFlags.NEWUTS | CloneFlags.NEWIPC,
-                        ExecFd = exe, ChildSyncFd = child, Argv = new[] { "true" }, Env = Array.Empty<string>(),
+                        ExecFd = exe, ChildSyncFd = child, ParentSyncFd = parent, Argv = new[] { "true" }, Env = Array.Empty<string>(),
                     }).Pid;
                 }
                 finally { Sys.Close(child); }
@@ -77,7 +77,8 @@ internal static class SpawnStressVerb
             Volatile.Write(ref stop, true);
             Sys.Close(exe);
         }
-        Console.Out.WriteLine($"{n} first stages ok in {sw.ElapsedMilliseconds} ms ({allocated} allocations meanwhile)");
+        Console.Out.WriteLine($"{n} first stages ok in {sw.ElapsedMilliseconds} ms ({allocated} allocations meanwhile, " +
+                              $"{Spawner.HungChildrenReplaced} stuck children replaced)");
         return 0;
     }
 }

@@ -18,6 +18,8 @@ public sealed class SpawnRequest
     public IReadOnlyList<string> Env { get; init; } = Array.Empty<string>();
     /// <summary>The child's end of the sync socket; the child clears its close-on-exec flag.</summary>
     public int ChildSyncFd { get; init; }
+    /// <summary>The parent's end: Spawn waits on it for the child's first frame (see Spawner.AwaitAlive).</summary>
+    public int ParentSyncFd { get; init; } = -1;
     /// <summary>
     /// cgroup v1 `tasks` files the child writes "0" to right after the go-ahead. Moving only the calling
     /// thread skips the kernel's global threadgroup lock (and its RCU grace period, 6-20 ms measured here),

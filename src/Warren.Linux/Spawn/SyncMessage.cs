@@ -11,6 +11,7 @@ public static class SyncMessage
     public const int ChildPid = 2;   // a = pid of the process that will exec (after the extra fork)
     public const int Failed = 3;     // a = stage, b = errno
     public const int Payload = 4;    // a = length of the JSON payload that follows
+    public const int Alive = 5;      // the child's first act: it got past the runtime's GC poll after clone
 
     public static string StageName(int stage) => stage switch
     {

@@ -35,6 +35,8 @@ public static class ExecStage
             Sys.Chdir(process.Cwd ?? "/");
             string exe = ProcessExec.ResolveExecutable(process);
             DebugTrace.Mark("exec-init: exec");
+            // From here the socket closing (close-on-exec) means the command runs; an error still comes first.
+            chan.SendPayload(JsonSerializer.Serialize(new InitReply { Kind = "execing" }, RuntimeJsonContext.Default.InitReply));
             ProcessExec.Exec(process, exe, req.PreserveFds);
             return 127; // not reached
         }
