@@ -5,8 +5,6 @@ namespace Warren.Cli;
 
 public static class CommandLine
 {
-    public const string Version = "0.1.0";
-
     public static RootCommand Build()
     {
         var root = new RootCommand("warren: an OCI container runtime (runc-compatible command line)");
@@ -22,6 +20,7 @@ public static class CommandLine
         root.Subcommands.Add(KillVerb.Build());
         root.Subcommands.Add(DeleteVerb.Build());
         root.Subcommands.Add(ExecVerb.Build());
+        root.Subcommands.Add(FeaturesVerb.Build());
         root.Subcommands.Add(SpawnStressVerb.Build());
         return root;
     }
@@ -30,7 +29,7 @@ public static class CommandLine
     {
         public override int Invoke(ParseResult parseResult)
         {
-            Console.Out.WriteLine($"warren version {Version}\nspec: {Warren.Oci.DefaultSpec.OciVersion}");
+            Console.Out.WriteLine($"warren version {Warren.Runtime.RuntimeFeatures.Version}\nspec: {Warren.Oci.DefaultSpec.OciVersion}");
             return 0;
         }
     }

@@ -26,6 +26,15 @@ public static class OciJson
 {
     public static string Serialize(Spec spec) => JsonSerializer.Serialize(spec, OciJsonContext.Default.Spec);
     public static string Serialize(State state) => JsonSerializer.Serialize(state, OciJsonContext.Default.State);
+
+    /// <summary>The state on one line, as hooks and runc's tools read it.</summary>
+    public static string SerializeCompact(State state)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = false }))
+            JsonSerializer.Serialize(w, state, OciJsonContext.Default.State);
+        return System.Text.Encoding.UTF8.GetString(ms.ToArray());
+    }
     public static string Serialize(Features features) => JsonSerializer.Serialize(features, OciJsonContext.Default.Features);
     public static string Serialize(List<State> states) => JsonSerializer.Serialize(states, OciJsonContext.Default.ListState);
 

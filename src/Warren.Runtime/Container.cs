@@ -68,25 +68,66 @@ public sealed class Container
         string status = Status;
         if (status != ContainerStatus.Created)
             throw new RuntimeException($"cannot start container \"{Id}\": it is {status}, not created");
+        string outcome = ReleaseInit();
+        File.Delete(Store.FifoPath(Id));
+        var spec = Spec;
+        if (outcome != "0")
+        {
+            Sys.Kill(Record.Pid, Sig.KILL);
+            throw new RuntimeException($"cannot start container \"{Id}\": {(outcome.Length > 1 ? outcome[1..] : "its init process exited")}");
+        }
+        Record.Started = true;
+        Store.Save(Record);
+        try
+        {
+            HookRunner.RunAll(spec?.Hooks, "poststart",
+                HookRunner.StateJson(Id, ContainerStatus.Running, Record.Pid, Record.Bundle, Record.Annotations));
+        }
+        catch (RuntimeException)
+        {
+            // runtime-spec 1.3: a failing poststart hook is an error, and the container is stopped.
+            Sys.Kill(Record.Pid, Sig.KILL);
+            throw;
+        }
+    }
+
+    /// <summary>Opens the exec fifo (the init is blocked opening its write end) and reads the outcome to EOF.</summary>
+    private string ReleaseInit()
+    {
         string fifo = Store.FifoPath(Id);
         int fd = Sys.TryOpen(fifo, O.RDONLY | O.NONBLOCK);
         if (fd < 0) throw new SyscallException("open", fifo, -fd);
+        var got = new List<byte>();
         try
         {
-            Span<byte> buf = stackalloc byte[1];
+            Span<byte> buf = stackalloc byte[4096];
             Span<PollFd> pfd = stackalloc PollFd[1];
+            bool writerSeen = false;
             while (true)
             {
                 pfd[0] = new PollFd { Fd = fd, Events = 1 /* POLLIN */ };
-                if (Sys.Poll(pfd, 100) > 0 && Sys.TryRead(fd, buf) == 1) break;
-                if (!ProcessInfo.IsAlive(Record.Pid, Record.PidStartTime))
-                    throw new RuntimeException($"cannot start container \"{Id}\": its init process exited");
+                if (Sys.Poll(pfd, 100) > 0)
+                {
+                    int n = Sys.TryRead(fd, buf);
+                    if (n > 0) { got.AddRange(buf[..n].ToArray()); writerSeen = true; continue; }
+                    if (n == 0 && writerSeen) break;           // EOF after the outcome
+                    if (n == 0 && (pfd[0].REvents & 0x10) != 0) break; // POLLHUP: the writer came and went
+                }
+                if (!ProcessInfo.IsAlive(Record.Pid, Record.PidStartTime)) break;
             }
         }
         finally { Sys.Close(fd); }
-        File.Delete(fifo);
-        Record.Started = true;
-        Store.Save(Record);
+        return System.Text.Encoding.UTF8.GetString(got.ToArray());
+    }
+
+    /// <summary>The container's config, as it was at create.</summary>
+    public Spec? Spec
+    {
+        get
+        {
+            try { return string.IsNullOrEmpty(Record.ConfigJson) ? null : SpecLoader.Parse(Record.ConfigJson); }
+            catch (OciException) { return null; }
+        }
     }
 
     public void Kill(int signal, bool all)
@@ -112,6 +153,9 @@ public sealed class Container
         if (status != ContainerStatus.Stopped || Cgroups.Pids().Count > 0)
             KillAllAndWait();
         Cgroups.Destroy();
+        var spec = Spec;
+        if (HookRunner.Of(spec?.Hooks, "poststop").Count > 0)
+            HookRunner.RunAllWarn(spec!.Hooks, "poststop", HookRunner.StateJson(Id, ContainerStatus.Stopped, 0, Record.Bundle, Record.Annotations));
         Store.Remove(Id);
     }
 

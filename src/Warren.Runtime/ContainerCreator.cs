@@ -41,6 +41,8 @@ public static class ContainerCreator
         if ((spec.Linux?.Namespaces ?? new()).All(n => n.Type != "mount"))
             throw new RuntimeException("linux.namespaces: a mount namespace is required");
         ValidateCapabilities(spec.Process!.Capabilities);
+        try { foreach (var m in spec.Mounts ?? new()) MountSetup.CheckSupported(m); }
+        catch (InvalidOperationException e) { throw new RuntimeException(e.Message, e); }
         var joins = NamespacePlan.Joins(spec);
         long newNs = NamespacePlan.NewFlags(spec);
 
@@ -94,7 +96,7 @@ public static class ContainerCreator
                 CgroupHierarchies = hierarchies.ToDictionary(h => h.Key, h => h.MountPoint),
                 CgroupRelPath = rel,
             };
-            int ptyMaster = Converse(chan, spec, pid, request, o, cleanup);
+            int ptyMaster = Converse(chan, spec, pid, request, o, cleanup, bundle);
             DebugTrace.Mark("create: init ready");
 
             var rec = new ContainerRecord
@@ -144,7 +146,8 @@ public static class ContainerCreator
     }
 
     /// <summary>Answers the first stage and the init stage until "ready"; returns a pty master fd or -1.</summary>
-    private static int Converse(SyncChannel chan, Spec spec, int firstPid, InitRequest request, CreateOptions o, Cleanup cleanup)
+    private static int Converse(SyncChannel chan, Spec spec, int firstPid, InitRequest request, CreateOptions o, Cleanup cleanup,
+        string bundle)
     {
         int ptyMaster = -1;
         while (true)
@@ -185,6 +188,14 @@ public static class ContainerCreator
                             int master = Pty.ReceiveFd(chan.Fd, 1);
                             if (o.Foreground) { ptyMaster = master; cleanup.PtyMaster = master; }
                             else ConsoleSocket.Send(o.ConsoleSocket!, master);
+                            break;
+                        case "create-runtime":
+                            // In the runtime namespace, while the init waits before pivot_root.
+                            string state = HookRunner.StateJson(o.Id, ContainerStatus.Creating, cleanup.InitPid, bundle, spec.Annotations);
+                            HookRunner.RunAll(spec.Hooks, "prestart", state);
+                            HookRunner.RunAll(spec.Hooks, "createRuntime", state);
+                            chan.SendPayload(JsonSerializer.Serialize(new InitReply { Kind = "continue", StateJson = state },
+                                RuntimeJsonContext.Default.InitReply));
                             break;
                         case "ready":
                             return ptyMaster;

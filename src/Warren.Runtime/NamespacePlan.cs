@@ -7,6 +7,9 @@ namespace Warren.Runtime;
 /// <summary>Turns linux.namespaces and linux.timeOffsets into clone flags, setns joins and timens offsets.</summary>
 public static class NamespacePlan
 {
+    /// <summary>Every namespace type warren creates or joins (reported by `features`).</summary>
+    public static readonly string[] Types = { "cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts" };
+
     public static long Flag(string type) => type switch
     {
         "pid" => CloneFlags.NEWPID, "network" => CloneFlags.NEWNET, "mount" => CloneFlags.NEWNS,

@@ -26,11 +26,15 @@ public sealed class InitRequest
     public string CgroupRelPath { get; set; } = "/";
 }
 
-/// <summary>What the init stage answers: "ready", "pty" (an fd follows) or "error".</summary>
+/// <summary>
+/// A message on the sync socket after the request: from the stage "hello", "create-runtime" (run those hooks),
+/// "pty" (an fd follows), "ready", "execing" or "error"; from the parent "continue" with the state for hooks.
+/// </summary>
 public sealed class InitReply
 {
     public string Kind { get; set; } = "";
     public string? Error { get; set; }
+    public string? StateJson { get; set; }
 }
 
 /// <summary>state.json in the container's state directory: OCI state plus what warren needs later.</summary>

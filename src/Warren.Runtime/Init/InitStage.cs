@@ -42,6 +42,7 @@ public static class InitStage
             bool newUts = namespaces.Any(n => n.Type == "uts" && string.IsNullOrEmpty(n.Path));
             if (newMount) RootfsSetup.Prepare(spec, req);
             DebugTrace.Mark("init: mounts done");
+            string? stateJson = CreateHooks(chan, spec);
             if (newUts && spec.Hostname is { } host) Sys.SetHostname(host);
             if (newUts && spec.Domainname is { } domain) Sys.SetDomainname(domain);
             if (newMount)
@@ -60,7 +61,7 @@ public static class InitStage
 
             chan.SendPayload(JsonSerializer.Serialize(new InitReply { Kind = "ready" }, RuntimeJsonContext.Default.InitReply));
             ready = true;
-            if (fifo >= 0) WaitForStart(fifo);
+            if (fifo >= 0) WaitForStart(fifo, spec, stateJson);
             ProcessExec.Exec(process, exe, req.PreserveFds);
             return 127; // not reached
         }
@@ -92,12 +93,45 @@ public static class InitStage
         Sys.Chdir(cwd);
     }
 
-    /// <summary>Blocks until `start` opens the exec fifo for reading, then tells it we are going.</summary>
-    private static void WaitForStart(int fifoPathFd)
+    /// <summary>
+    /// Hooks of the create operation, before pivot_root: the parent runs prestart and createRuntime in the
+    /// runtime namespace; then createContainer runs here, in the container's namespaces. Returns the state
+    /// JSON the parent sent (null without hooks).
+    /// </summary>
+    private static string? CreateHooks(SyncChannel chan, Spec spec)
+    {
+        var hooks = spec.Hooks;
+        if (hooks is null || HookRunner.Kinds.All(k => HookRunner.Of(hooks, k).Count == 0)) return null;
+        chan.SendPayload(JsonSerializer.Serialize(new InitReply { Kind = "create-runtime" }, RuntimeJsonContext.Default.InitReply));
+        var reply = JsonSerializer.Deserialize(chan.ReceivePayload(), RuntimeJsonContext.Default.InitReply)!;
+        HookRunner.RunAll(hooks, "createContainer", reply.StateJson!);
+        return reply.StateJson;
+    }
+
+    /// <summary>
+    /// Blocks until `start` opens the exec fifo for reading, runs the startContainer hooks (in the container),
+    /// then tells `start` the outcome through the fifo: "0", or "1" and the error.
+    /// </summary>
+    private static void WaitForStart(int fifoPathFd, Spec spec, string? stateJson)
     {
         int w = Sys.Open($"/proc/self/fd/{fifoPathFd}", O.WRONLY);
+        Sys.Close(fifoPathFd);
+        try
+        {
+            if (stateJson is not null)
+            {
+                var state = OciJson.ParseState(stateJson);
+                state.Status = ContainerStatus.Created;
+                HookRunner.RunAll(spec.Hooks, "startContainer", OciJson.SerializeCompact(state));
+            }
+        }
+        catch (RuntimeException e)
+        {
+            Sys.WriteAll(w, System.Text.Encoding.UTF8.GetBytes("1" + e.Message), "exec fifo");
+            Sys.Close(w);
+            throw;
+        }
         Sys.WriteAll(w, "0"u8, "exec fifo");
         Sys.Close(w);
-        Sys.Close(fifoPathFd);
     }
 }

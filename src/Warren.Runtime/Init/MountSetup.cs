@@ -16,6 +16,18 @@ internal sealed class MountSetup
         _req = req;
     }
 
+    /// <summary>Options the model knows but warren does not apply yet: refused rather than ignored.</summary>
+    public static readonly string[] UnsupportedOptions = { "idmap", "ridmap", "tmpcopyup" };
+
+    public static void CheckSupported(OciMount m)
+    {
+        foreach (var o in m.Options ?? new())
+            if (UnsupportedOptions.Contains(o))
+                throw new InvalidOperationException($"mounts[{m.Destination}]: option \"{o}\" is not supported by warren yet");
+        if (m.UidMappings is { Count: > 0 } || m.GidMappings is { Count: > 0 })
+            throw new InvalidOperationException($"mounts[{m.Destination}]: uidMappings/gidMappings (idmapped mounts) are not supported by warren yet");
+    }
+
     public void Apply(OciMount m)
     {
         string dest = m.Destination!;

@@ -1,0 +1,33 @@
+using Warren.Oci;
+using Warren.Runtime.Init;
+
+namespace Warren.Runtime;
+
+/// <summary>
+/// The runtime-spec features document, built from the tables the code itself uses (namespace flags,
+/// capability names, mount options, hook kinds), so it cannot claim what warren does not do.
+/// </summary>
+public static class RuntimeFeatures
+{
+    public const string Version = "0.1.0";
+
+    public static Features Build() => new()
+    {
+        OciVersionMin = "1.0.0",
+        OciVersionMax = DefaultSpec.OciVersion,
+        Hooks = HookRunner.Kinds.ToList(),
+        MountOptions = MountOptions.KnownOptions.Except(MountSetup.UnsupportedOptions).Order(StringComparer.Ordinal).ToList(),
+        Linux = new LinuxFeatures
+        {
+            Namespaces = NamespacePlan.Types.ToList(),
+            Capabilities = Warren.Linux.Capabilities.Names.ToList(),
+            Cgroup = new CgroupFeatures { V1 = true, V2 = true, Systemd = false, SystemdUser = false, Rdma = false },
+            Seccomp = new SeccompFeatures { Enabled = false },
+            Apparmor = new EnabledFeature { Enabled = false },
+            Selinux = new EnabledFeature { Enabled = false },
+            IntelRdt = new EnabledFeature { Enabled = false },
+            MountExtensions = new MountExtensionsFeatures { Idmap = new EnabledFeature { Enabled = false } },
+        },
+        Annotations = new() { ["io.github.warren.version"] = Version },
+    };
+}
