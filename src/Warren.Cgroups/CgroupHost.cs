@@ -30,7 +30,7 @@ public static class CgroupHost
             if (pre[3] != "/") continue; // a bind of a sub-cgroup, not the hierarchy root
             if (post[0] == "cgroup2")
             {
-                if (seen.Add("unified")) result.Add(new CgroupHierarchy(mountPoint, Array.Empty<string>(), true));
+                if (seen.Add("unified")) result.Add(new CgroupHierarchy(mountPoint, UnifiedControllers(mountPoint), true));
             }
             else if (post[0] == "cgroup")
             {
@@ -47,6 +47,18 @@ public static class CgroupHost
 
     public static CgroupMode Mode(IReadOnlyList<CgroupHierarchy> hs) =>
         hs.All(h => h.Unified) ? CgroupMode.V2 : hs.Any(h => h.Unified) ? CgroupMode.Hybrid : CgroupMode.V1;
+
+    /// <summary>The controllers a cgroup2 hierarchy offers (its root's cgroup.controllers).</summary>
+    private static IReadOnlyList<string> UnifiedControllers(string mountPoint)
+    {
+        try
+        {
+            return File.ReadAllText(Path.Combine(mountPoint, "cgroup.controllers"))
+                .Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        }
+        catch (IOException) { return Array.Empty<string>(); }
+        catch (UnauthorizedAccessException) { return Array.Empty<string>(); }
+    }
 
     private static string Unescape(string s) => s.Replace("\\040", " ").Replace("\\011", "\t").Replace("\\134", "\\");
 }

@@ -70,6 +70,8 @@ public static class ContainerCreator
             try { rel = CgroupSet.Normalize(spec.Linux?.CgroupsPath, o.Id); }
             catch (ArgumentException e) { throw new RuntimeException(e.Message); }
             cleanup.Cgroups = CgroupSet.Create(rel, hierarchies);
+            // Limits are in place before the first stage exists, so the program never runs unlimited.
+            Resources.ResourceApplier.Apply(cleanup.Cgroups, hierarchies, spec.Linux?.Resources, spec.Linux?.Devices);
 
             DebugTrace.Mark("create: cgroups made");
             // The init stage unshares the cgroup namespace itself, once it sits in its cgroups.
