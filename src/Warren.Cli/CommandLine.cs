@@ -21,6 +21,11 @@ public static class CommandLine
         root.Subcommands.Add(DeleteVerb.Build());
         root.Subcommands.Add(ExecVerb.Build());
         root.Subcommands.Add(FeaturesVerb.Build());
+        root.Subcommands.Add(PauseVerbs.Pause());
+        root.Subcommands.Add(PauseVerbs.Resume());
+        root.Subcommands.Add(PsVerb.Build());
+        root.Subcommands.Add(UpdateVerb.Build());
+        root.Subcommands.Add(EventsVerb.Build());
         root.Subcommands.Add(SpawnStressVerb.Build());
         return root;
     }

@@ -13,6 +13,7 @@ namespace Warren.Oci;
     ReadCommentHandling = JsonCommentHandling.Disallow)]
 [JsonSerializable(typeof(Spec))]
 [JsonSerializable(typeof(Process))]
+[JsonSerializable(typeof(LinuxResources))]
 [JsonSerializable(typeof(State))]
 [JsonSerializable(typeof(Features))]
 [JsonSerializable(typeof(List<State>))]

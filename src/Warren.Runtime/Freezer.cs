@@ -1,0 +1,39 @@
+using Warren.Cgroups;
+
+namespace Warren.Runtime;
+
+/// <summary>pause/resume: the v1 freezer (freezer.state) or cgroup2's cgroup.freeze, waiting until it holds.</summary>
+public static class Freezer
+{
+    public static void Set(Container c, bool frozen)
+    {
+        var paths = c.Record.CgroupPaths;
+        string? v1 = paths.FirstOrDefault(kv => kv.Key.Split(',').Contains("freezer")).Value;
+        string? v2 = paths.TryGetValue("unified", out var u) && File.Exists(Path.Combine(u, "cgroup.freeze")) ? u : null;
+        if (v1 is null && v2 is null)
+            throw new RuntimeException($"cannot {(frozen ? "pause" : "resume")} container \"{c.Id}\": no freezer cgroup on this host");
+        try
+        {
+            if (v1 is not null)
+            {
+                string file = Path.Combine(v1, "freezer.state");
+                for (int i = 0; i < 1000; i++)
+                {
+                    CgroupFiles.Write(file, frozen ? "FROZEN" : "THAWED");
+                    if (CgroupFiles.TryRead(file) == (frozen ? "FROZEN" : "THAWED")) return;
+                    Thread.Sleep(1);
+                }
+                throw new RuntimeException($"container \"{c.Id}\": {file} did not reach {(frozen ? "FROZEN" : "THAWED")}");
+            }
+            CgroupFiles.Write(Path.Combine(v2!, "cgroup.freeze"), frozen ? "1" : "0");
+            for (int i = 0; i < 1000; i++)
+            {
+                var events = CgroupFiles.TryRead(Path.Combine(v2!, "cgroup.events")) ?? "";
+                if (events.Contains(frozen ? "frozen 1" : "frozen 0")) return;
+                Thread.Sleep(1);
+            }
+            throw new RuntimeException($"container \"{c.Id}\": cgroup.events did not report frozen {(frozen ? 1 : 0)}");
+        }
+        catch (CgroupException e) { throw new RuntimeException($"container \"{c.Id}\": {e.Message}"); }
+    }
+}
