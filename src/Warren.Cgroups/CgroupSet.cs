@@ -59,7 +59,7 @@ public sealed class CgroupSet
             try { Directory.CreateDirectory(d); }
             catch (Exception e) { throw new IOException($"cgroup {d}: {e.Message}", e); }
             made.Add(d);
-            if (h.Controllers.Contains("cpuset")) InheritCpuset(d);
+            if (!h.Unified && h.Controllers.Contains("cpuset")) InheritCpuset(d);
         }
     }
 

@@ -120,6 +120,7 @@ public class ExecTests
         if (File.Exists(freezer))
         {
             File.WriteAllText(freezer, "FROZEN");
+            for (int i = 0; i < 500 && File.ReadAllText(freezer).Trim() != "FROZEN"; i++) Thread.Sleep(10);
             try
             {
                 var paused = sb.Warren("exec", id, "true");
