@@ -52,6 +52,19 @@ out=$($W run --bundle "$b" v2-swappiness 2>&1)
 case "$out" in *"swappiness"*"v2"*) ok "swappiness is refused clearly on v2";; *) bad "swappiness is refused clearly on v2" "$out";; esac
 [ -d /sys/fs/cgroup/v2-swappiness ] && bad "a refused limit leaves no cgroup" "dir left" || ok "a refused limit leaves no cgroup"
 
+b=$(bundle dev '["sh","-c","mknod /tmp/n c 1 3 && echo x > /tmp/n && echo null-ok; mknod /tmp/k c 1 11 && echo made-k; (echo x > /tmp/k) 2>&1; true"]' \
+  '{"devices":[{"allow":false,"access":"rwm"},{"allow":true,"type":"c","major":1,"minor":11,"access":"m"}]}')
+python3 - "$b/config.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+for k in ("bounding", "effective", "permitted"):
+    c["process"]["capabilities"][k].append("CAP_MKNOD")
+c["mounts"].append({"destination": "/tmp", "type": "tmpfs", "source": "tmpfs"})
+json.dump(c, open(sys.argv[1], "w"))
+PY
+out=$($W run --bundle "$b" v2-dev 2>&1 | tr '\n' ' ')
+case "$out" in *null-ok*made-k*"Operation not permitted"*) ok "the BPF device program allows, allows mknod only, and denies";; *) bad "the BPF device program allows, allows mknod only, and denies" "$out";; esac
+
 b=$(bundle live '["sh","-c","i=0; while true; do i=$((i+1)); echo $i > /tmp/n; done"]' '{"memory":{"limit":67108864}}')
 $W run -d --bundle "$b" v2-live >/dev/null 2>&1
 sleep 1

@@ -10,6 +10,8 @@ public static class ResourceApplier
         IReadOnlyList<LinuxDevice>? devices = null)
     {
         var writes = ResourceMapper.Map(resources, c => CgroupFiles.Locate(set, hierarchies, c)?.Version, devices);
+        if (resources?.Devices is { Count: > 0 } rules && CgroupFiles.Locate(set, hierarchies, "devices") is null && set.UnifiedDir is { } devDir)
+            AttachDeviceProgram(devDir, DeviceRules.Effective(rules, devices));
         if (writes.Count == 0) return;
         var unified = hierarchies.FirstOrDefault(h => h.Unified);
         if (unified is not null && set.UnifiedDir is { } udir)
@@ -27,6 +29,25 @@ public static class ResourceApplier
             try { CgroupFiles.Write(Path.Combine(dir, w.File), w.Value); }
             catch (CgroupException) when (i == 0 && w.File == "memory.memsw.limit_in_bytes") { } // retried after the limit
             catch (CgroupException e) { throw new RuntimeException($"{w.Field}: {e.Message}"); }
+        }
+    }
+
+    /// <summary>cgroup2 has no devices files: the rules become a BPF program attached to the container's cgroup.</summary>
+    private static void AttachDeviceProgram(string dir, List<DeviceRule> rules)
+    {
+        int prog = -1, cg = -1;
+        try
+        {
+            prog = Warren.Linux.Bpf.LoadCgroupDeviceProgram(DeviceRules.BpfProgram(rules));
+            cg = Warren.Linux.Sys.Open(dir, Warren.Linux.O.RDONLY | Warren.Linux.O.DIRECTORY);
+            Warren.Linux.Bpf.AttachToCgroup(cg, prog, dir);
+        }
+        catch (Warren.Linux.SyscallException e) { throw new RuntimeException($"linux.resources.devices: {e.Message}"); }
+        finally
+        {
+            // The attachment holds the program; our fds can go.
+            Warren.Linux.Sys.Close(prog);
+            Warren.Linux.Sys.Close(cg);
         }
     }
 
