@@ -13,7 +13,13 @@ public static class ContainerUpdate
         var c = Container.Load(store, id);
         if (c.Status == ContainerStatus.Stopped) throw new RuntimeException($"cannot update container \"{id}\": it is stopped");
         var spec = c.Spec ?? throw new RuntimeException($"container \"{id}\": its stored config cannot be read");
-        ResourceApplier.Apply(c.Cgroups, CgroupHost.Hierarchies(), changes);
+        var hierarchies = CgroupHost.Hierarchies();
+        bool check = changes.Memory?.CheckBeforeUpdate ?? spec.Linux?.Resources?.Memory?.CheckBeforeUpdate ?? false;
+        if (check && changes.Memory?.Limit is long limit && limit >= 0
+            && CgroupFiles.Locate(c.Cgroups, hierarchies, "memory") is { Version: CgroupVersion.V2 } mem
+            && ulong.TryParse(CgroupFiles.TryRead(Path.Combine(mem.Dir, "memory.current")), out var usage) && (ulong)limit < usage)
+            throw new RuntimeException($"linux.resources.memory.checkBeforeUpdate: the new limit {limit} is below the current usage {usage}");
+        ResourceApplier.Apply(c.Cgroups, hierarchies, changes);
         spec.Linux ??= new Warren.Oci.Linux();
         spec.Linux.Resources = Merge(spec.Linux.Resources ?? new LinuxResources(), changes);
         c.Record.ConfigJson = OciJson.Serialize(spec);

@@ -73,6 +73,8 @@ check "pause freezes through cgroup.freeze" "1" "$(grep frozen /sys/fs/cgroup/v2
 check "state shows paused" "paused" "$($W state v2-live | sed -n 's/.*"status": "\(.*\)".*/\1/p')"
 $W resume v2-live
 check "resume thaws" "0" "$(grep frozen /sys/fs/cgroup/v2-live/cgroup.events | cut -d' ' -f2)"
+out=$($W update --memory 1k --resources - v2-live 2>&1 <<< '{"memory":{"checkBeforeUpdate":true}}')
+case "$out" in *checkBeforeUpdate*) ok "checkBeforeUpdate refuses a limit below usage";; *) bad "checkBeforeUpdate refuses a limit below usage" "$out";; esac
 $W update --memory 100m v2-live
 check "update changes memory.max as the container sees it" "104857600" "$($W exec v2-live cat /sys/fs/cgroup/memory.max 2>&1)"
 check "exec joins the container's cgroup" "0::/" "$($W exec v2-live cat /proc/self/cgroup 2>&1)"

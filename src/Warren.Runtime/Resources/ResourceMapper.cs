@@ -74,6 +74,8 @@ public static class ResourceMapper
     {
         var v = need("memory", "linux.resources.memory");
         const string f = "linux.resources.memory";
+        if (m.Kernel is not null || m.KernelTcp is not null)
+            Console.Error.WriteLine($"warren: warning: {f}.kernel/kernelTCP ignored: kernel memory limits are gone from current kernels");
         if (v == CgroupVersion.V1)
         {
             if (m.Limit is long limit) w.Add(new($"{f}.limit", "memory", "memory.limit_in_bytes", limit.ToString()));
