@@ -1,6 +1,6 @@
-#!/bin/sh
+#!/bin/bash
 # The whole test suite: unit tests and integration tests that run real containers (needs root).
-set -eu
+set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh

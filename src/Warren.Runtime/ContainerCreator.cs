@@ -45,6 +45,7 @@ public static class ContainerCreator
         catch (InvalidOperationException e) { throw new RuntimeException(e.Message, e); }
         var joins = NamespacePlan.Joins(spec);
         long newNs = NamespacePlan.NewFlags(spec);
+        var seccomp = spec.Linux?.Seccomp is { } sc ? Security.SeccompCompiler.Compile(sc) : ((byte[]?)null, 0u);
 
         ContainerStore.ValidateId(o.Id);
         DebugTrace.Mark("create: config loaded");
@@ -93,6 +94,8 @@ public static class ContainerCreator
                 ContainerId = o.Id,
                 NoNewKeyring = o.NoNewKeyring,
                 Debug = DebugTrace.Enabled,
+                Seccomp = seccomp.Item1,
+                SeccompFlags = seccomp.Item2,
                 Terminal = terminal,
                 CgroupV2Only = CgroupHost.Mode(hierarchies) == CgroupMode.V2,
                 CgroupHierarchies = hierarchies.ToDictionary(h => h.Key, h => h.MountPoint),

@@ -32,6 +32,7 @@ public static class ContainerExec
         try { spec = SpecLoader.Parse(container.Record.ConfigJson, "config.json (of the container)"); }
         catch (OciException e) { throw new RuntimeException(e.Message, e); }
         var process = ExecProcessBuilder.Build(spec, o);
+        var seccomp = spec.Linux?.Seccomp is { } sc ? Security.SeccompCompiler.Compile(sc) : ((byte[]?)null, 0u);
         if (process.Terminal == true && o.Detach && o.ConsoleSocket is null)
             throw new RuntimeException("exec: --tty with --detach needs --console-socket");
         if (process.Terminal != true && o.ConsoleSocket is not null)
@@ -64,6 +65,7 @@ public static class ContainerExec
             var request = new ExecRequest
             {
                 ProcessJson = OciJson.Serialize(process), MountNsFd = mntFd, PreserveFds = o.PreserveFds, Debug = DebugTrace.Enabled,
+                Seccomp = seccomp.Item1, SeccompFlags = seccomp.Item2,
             };
             try
             {

@@ -13,6 +13,8 @@ public sealed class InitRequest
     public bool NoPivot { get; set; }
     public int PreserveFds { get; set; }
     public bool Debug { get; set; }
+    public byte[]? Seccomp { get; set; }
+    public uint SeccompFlags { get; set; }
     public string ContainerId { get; set; } = "";
     public bool NoNewKeyring { get; set; }
     /// <summary>Unshare a new cgroup namespace first: its root is the cgroup the init was moved into.</summary>
@@ -92,6 +94,8 @@ public sealed class ExecRequest
     public int MountNsFd { get; set; } = -1;
     public int PreserveFds { get; set; }
     public bool Debug { get; set; }
+    public byte[]? Seccomp { get; set; }
+    public uint SeccompFlags { get; set; }
 }
 
 [JsonSerializable(typeof(ExecRequest))]

@@ -37,7 +37,7 @@ public static class ExecStage
             DebugTrace.Mark("exec-init: exec");
             // From here the socket closing (close-on-exec) means the command runs; an error still comes first.
             chan.SendPayload(JsonSerializer.Serialize(new InitReply { Kind = "execing" }, RuntimeJsonContext.Default.InitReply));
-            ProcessExec.Exec(process, exe, req.PreserveFds);
+            ProcessExec.Exec(process, exe, req.PreserveFds, req.Seccomp, req.SeccompFlags);
             return 127; // not reached
         }
         catch (Exception e)

@@ -53,8 +53,13 @@ internal static class ProcessExec
     /// Applies user, groups and the five capability sets on this thread (the one that will execve), then
     /// execs. KEEPCAPS carries permitted capabilities across the switch away from uid 0.
     /// </summary>
-    public static void Exec(OciProcess p, string executable, int preserveFds)
+    /// <param name="seccomp">A compiled filter, or null. With no_new_privs it is loaded as the very last step
+    /// before execve; without, it must be loaded while warren still holds CAP_SYS_ADMIN (as runc does), so
+    /// the profile then has to allow the credential calls that follow.</param>
+    public static void Exec(OciProcess p, string executable, int preserveFds, byte[]? seccomp = null, uint seccompFlags = 0)
     {
+        bool nnp = p.NoNewPrivileges == true;
+        if (seccomp is not null && !nnp) SeccompLoader.Load(seccomp, seccompFlags);
         var caps = p.Capabilities;
         ulong bounding = LinuxCaps.Mask(caps?.Bounding, "process.capabilities.bounding");
         ulong effective = LinuxCaps.Mask(caps?.Effective, "process.capabilities.effective");
@@ -76,6 +81,7 @@ internal static class ProcessExec
 
         // Nothing of warren's may reach the program: only stdio and the preserved fds stay open.
         Sys.CloseRangeCloexec((uint)(3 + preserveFds));
+        if (seccomp is not null && nnp) SeccompLoader.Load(seccomp, seccompFlags);
 
         int err = Sys.Execve(executable, p.Args!, p.Env ?? new List<string>());
         throw new InvalidOperationException($"exec: \"{p.Args![0]}\": {Errno.Describe(err)}");
