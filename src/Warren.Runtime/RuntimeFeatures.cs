@@ -22,7 +22,15 @@ public static class RuntimeFeatures
             Namespaces = NamespacePlan.Types.ToList(),
             Capabilities = Warren.Linux.Capabilities.Names.ToList(),
             Cgroup = new CgroupFeatures { V1 = true, V2 = true, Systemd = false, SystemdUser = false, Rdma = false },
-            Seccomp = new SeccompFeatures { Enabled = false },
+            Seccomp = new SeccompFeatures
+            {
+                Enabled = true,
+                Actions = Security.SeccompCompiler.Actions.ToList(),
+                Operators = Security.SeccompCompiler.Operators.ToList(),
+                Archs = Security.SeccompCompiler.Archs.ToList(),
+                KnownFlags = Security.SeccompCompiler.Flags.ToList(),
+                SupportedFlags = Security.SeccompCompiler.Flags.ToList(),
+            },
             Apparmor = new EnabledFeature { Enabled = false },
             Selinux = new EnabledFeature { Enabled = false },
             IntelRdt = new EnabledFeature { Enabled = false },

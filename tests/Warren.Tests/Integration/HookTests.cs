@@ -150,7 +150,10 @@ public class HookTests
         var opts = f.GetProperty("mountOptions").EnumerateArray().Select(e => e.GetString()).ToList();
         Assert.Contains("rro", opts);
         Assert.DoesNotContain("idmap", opts);
-        Assert.False(f.GetProperty("linux").GetProperty("seccomp").GetProperty("enabled").GetBoolean());
+        var seccomp = f.GetProperty("linux").GetProperty("seccomp");
+        Assert.True(seccomp.GetProperty("enabled").GetBoolean());
+        Assert.Contains("SCMP_CMP_MASKED_EQ", seccomp.GetProperty("operators").EnumerateArray().Select(e => e.GetString()));
+        Assert.DoesNotContain("SCMP_ACT_NOTIFY", seccomp.GetProperty("actions").EnumerateArray().Select(e => e.GetString()));
     }
 
     [Fact]
