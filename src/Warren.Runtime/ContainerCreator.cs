@@ -41,6 +41,7 @@ public static class ContainerCreator
         if ((spec.Linux?.Namespaces ?? new()).All(n => n.Type != "mount"))
             throw new RuntimeException("linux.namespaces: a mount namespace is required");
         ValidateCapabilities(spec.Process!.Capabilities);
+        Security.ProcessAttributes.Validate(spec, spec.Process);
         try { foreach (var m in spec.Mounts ?? new()) MountSetup.CheckSupported(m); }
         catch (InvalidOperationException e) { throw new RuntimeException(e.Message, e); }
         var joins = NamespacePlan.Joins(spec);

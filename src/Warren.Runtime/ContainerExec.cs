@@ -37,10 +37,7 @@ public static class ContainerExec
             throw new RuntimeException("exec: --tty with --detach needs --console-socket");
         if (process.Terminal != true && o.ConsoleSocket is not null)
             throw new RuntimeException("exec: --console-socket needs --tty");
-        if (!string.IsNullOrEmpty(process.ApparmorProfile) && !Directory.Exists("/sys/kernel/security/apparmor"))
-            throw new RuntimeException($"exec: apparmor profile \"{process.ApparmorProfile}\" asked for, but AppArmor is not enabled on this host");
-        if (!string.IsNullOrEmpty(process.SelinuxLabel) && !Directory.Exists("/sys/fs/selinux"))
-            throw new RuntimeException($"exec: SELinux label \"{process.SelinuxLabel}\" asked for, but SELinux is not enabled on this host");
+        Security.ProcessAttributes.Validate(spec, process);
 
         int initPid = container.Record.Pid;
         var types = (spec.Linux?.Namespaces ?? new()).Select(n => n.Type).ToHashSet();

@@ -62,7 +62,7 @@ public static class InitStage
             chan.SendPayload(JsonSerializer.Serialize(new InitReply { Kind = "ready" }, RuntimeJsonContext.Default.InitReply));
             ready = true;
             if (fifo >= 0) WaitForStart(fifo, spec, stateJson);
-            ProcessExec.Exec(process, exe, req.PreserveFds, req.Seccomp, req.SeccompFlags);
+            ProcessExec.Exec(process, exe, req.PreserveFds, req.Seccomp, req.SeccompFlags, spec);
             return 127; // not reached
         }
         catch (Exception e)

@@ -56,9 +56,11 @@ internal static class ProcessExec
     /// <param name="seccomp">A compiled filter, or null. With no_new_privs it is loaded as the very last step
     /// before execve; without, it must be loaded while warren still holds CAP_SYS_ADMIN (as runc does), so
     /// the profile then has to allow the credential calls that follow.</param>
-    public static void Exec(OciProcess p, string executable, int preserveFds, byte[]? seccomp = null, uint seccompFlags = 0)
+    public static void Exec(OciProcess p, string executable, int preserveFds, byte[]? seccomp = null, uint seccompFlags = 0,
+        Warren.Oci.Spec? spec = null)
     {
         bool nnp = p.NoNewPrivileges == true;
+        Security.ProcessAttributes.ApplyEarly(spec, p);
         if (seccomp is not null && !nnp) SeccompLoader.Load(seccomp, seccompFlags);
         var caps = p.Capabilities;
         ulong bounding = LinuxCaps.Mask(caps?.Bounding, "process.capabilities.bounding");
@@ -81,6 +83,7 @@ internal static class ProcessExec
 
         // Nothing of warren's may reach the program: only stdio and the preserved fds stay open.
         Sys.CloseRangeCloexec((uint)(3 + preserveFds));
+        Security.ProcessAttributes.ApplyFinal(p);
         if (seccomp is not null && nnp) SeccompLoader.Load(seccomp, seccompFlags);
 
         int err = Sys.Execve(executable, p.Args!, p.Env ?? new List<string>());
