@@ -98,5 +98,6 @@ public sealed class ExecRequest
     public uint SeccompFlags { get; set; }
 }
 
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ExecRequest))]
 public sealed partial class ExecJsonContext : JsonSerializerContext;

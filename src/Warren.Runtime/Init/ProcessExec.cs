@@ -61,7 +61,7 @@ internal static class ProcessExec
     {
         bool nnp = p.NoNewPrivileges == true;
         Security.ProcessAttributes.ApplyEarly(spec, p);
-        if (seccomp is not null && !nnp) SeccompLoader.Load(seccomp, seccompFlags);
+        if (seccomp is { Length: > 0 } && !nnp) SeccompLoader.Load(seccomp, seccompFlags);
         var caps = p.Capabilities;
         ulong bounding = LinuxCaps.Mask(caps?.Bounding, "process.capabilities.bounding");
         ulong effective = LinuxCaps.Mask(caps?.Effective, "process.capabilities.effective");
@@ -84,7 +84,7 @@ internal static class ProcessExec
         // Nothing of warren's may reach the program: only stdio and the preserved fds stay open.
         Sys.CloseRangeCloexec((uint)(3 + preserveFds));
         Security.ProcessAttributes.ApplyFinal(p);
-        if (seccomp is not null && nnp) SeccompLoader.Load(seccomp, seccompFlags);
+        if (seccomp is { Length: > 0 } && nnp) SeccompLoader.Load(seccomp, seccompFlags);
 
         int err = Sys.Execve(executable, p.Args!, p.Env ?? new List<string>());
         throw new InvalidOperationException($"exec: \"{p.Args![0]}\": {Errno.Describe(err)}");
