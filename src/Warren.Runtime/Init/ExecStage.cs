@@ -33,6 +33,7 @@ public static class ExecStage
             }
             ProcessExec.SetRlimits(process);
             Sys.Chdir(process.Cwd ?? "/");
+            InitStage.EnsureCwdInsideRoot(process.Cwd ?? "/");
             string exe = ProcessExec.ResolveExecutable(process);
             DebugTrace.Mark("exec-init: exec");
             // From here the socket closing (close-on-exec) means the command runs; an error still comes first.

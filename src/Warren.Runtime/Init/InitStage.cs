@@ -91,6 +91,20 @@ public static class InitStage
             root.MkdirAll(cwd);
         }
         Sys.Chdir(cwd);
+        EnsureCwdInsideRoot(cwd);
+    }
+
+    /// <summary>
+    /// CVE-2024-21626: a cwd like /proc/self/fd/N reaches whatever fd N is — possibly a host directory. The
+    /// kernel reports a cwd outside the process's root as "(unreachable)…", which getcwd turns into an error.
+    /// </summary>
+    internal static void EnsureCwdInsideRoot(string cwd)
+    {
+        string? now;
+        try { now = Directory.GetCurrentDirectory(); }
+        catch (IOException) { now = null; }
+        if (now is null || !now.StartsWith('/'))
+            throw new InvalidOperationException($"process.cwd \"{cwd}\" leads outside the container's root filesystem");
     }
 
     /// <summary>

@@ -1,0 +1,90 @@
+using Warren.Oci;
+using Xunit;
+
+namespace Warren.Tests.Integration;
+
+/// <summary>Regression tests for published runc vulnerabilities, each written as the attack.</summary>
+public class CveTests
+{
+    /// <summary>
+    /// CVE-2024-21626: process.cwd "/proc/self/fd/N" where N is a directory fd the runtime leaked into its init
+    /// puts the container's process in a host directory. Try every small N: none may give a cwd outside the
+    /// container (the container either fails to start or sits inside its own root).
+    /// </summary>
+    [Fact]
+    public void Cve_2024_21626_LeakedFdAsCwdDoesNotReachTheHost()
+    {
+        using var sb = new Sandbox();
+        string marker = Path.Combine(sb.Dir, "host-marker");
+        File.WriteAllText(marker, "host");
+        for (int n = 3; n <= 12; n++)
+        {
+            var spec = Sandbox.DefaultSpec("sh", "-c", "pwd; ls; cat ../../../host-marker 2>/dev/null; true");
+            spec.Process!.Cwd = $"/proc/self/fd/{n}";
+            var r = sb.Run(spec);
+            Assert.DoesNotContain("host-marker", r.Stdout);
+            Assert.DoesNotContain("(unreachable)", r.Stdout);
+            if (r.Code == 0) Assert.StartsWith("/", r.Stdout);
+        }
+    }
+
+    /// <summary>CVE-2022-29162: processes must not get inheritable capabilities nobody asked for (also via exec --cap).</summary>
+    [Fact]
+    public void Cve_2022_29162_NoInheritableCapabilitiesByDefault()
+    {
+        using var sb = new Sandbox();
+        string id = sb.NewId();
+        Assert.Equal(0, sb.Warren("run", "-d", "--bundle", sb.Bundle(Sandbox.DefaultSpec("sleep", "1000")), id).Code);
+        var init = sb.Warren("exec", id, "grep", "CapInh", "/proc/1/status");
+        var exec = sb.Warren("exec", "--cap", "CAP_NET_ADMIN", id, "grep", "-E", "CapInh|CapAmb", "/proc/self/status");
+        Assert.Contains("0000000000000000", init.Stdout);
+        Assert.All(ProcessTests.Lines(exec.Stdout), l => Assert.EndsWith("0000000000000000", l));
+    }
+
+    /// <summary>
+    /// CVE-2025-31133: the runtime masks paths by bind-mounting the container's /dev/null over them; if the
+    /// container's /dev/null is something else (here: the image ships a regular file there and the config
+    /// mounts no /dev of its own), the "mask" would expose that file instead. warren checks for the real
+    /// 1:3 character device first and refuses.
+    /// </summary>
+    [Fact]
+    public void Cve_2025_31133_ASwappedDevNullIsNotUsedToMask()
+    {
+        using var sb = new Sandbox();
+        string rootfs = Path.Combine(sb.Dir, "rootfs");
+        Assert.Equal(0, Exec.Run("cp", new[] { "-a", WarrenBinary.Rootfs, rootfs }).Code);
+        File.WriteAllText(Path.Combine(rootfs, "dev", "null"), "attacker-controlled\n");
+        var spec = Sandbox.DefaultSpec("cat", "/proc/kcore");
+        spec.Root = new Root { Path = rootfs };
+        spec.Mounts!.RemoveAll(m => m.Destination is "/dev" or "/dev/pts" or "/dev/shm" or "/dev/mqueue");
+        string id = sb.NewId();
+        var r = sb.Warren("run", "--bundle", sb.Bundle(spec), id);
+        Assert.NotEqual(0, r.Code);
+        Assert.Contains("not the null device", r.Stderr);
+        Assert.DoesNotContain("attacker-controlled", r.Stdout);
+        Assert.Empty(Leftovers.Find(sb, id));
+    }
+
+    /// <summary>
+    /// CVE-2019-16884 / CVE-2019-19921 / CVE-2023-27561: a mount destination that is a symlink in the rootfs
+    /// must resolve inside the rootfs, never to a host path. The rootfs here has /evil → /proc/../../../tmp,
+    /// a link that climbs out; a tmpfs mounted on /evil must land inside the container root.
+    /// </summary>
+    [Fact]
+    public void Cve_2019_16884_SymlinkedMountDestinationsStayInsideTheRoot()
+    {
+        using var sb = new Sandbox();
+        string rootfs = Path.Combine(sb.Dir, "rootfs");
+        Assert.Equal(0, Exec.Run("cp", new[] { "-a", WarrenBinary.Rootfs, rootfs }).Code);
+        string hostTarget = Path.Combine(sb.Dir, "host-dir");
+        Directory.CreateDirectory(hostTarget);
+        File.CreateSymbolicLink(Path.Combine(rootfs, "evil"), "../../../../../../../../" + hostTarget.TrimStart('/'));
+        var spec = Sandbox.DefaultSpec("sh", "-c", "echo pwned > /evil/file && echo wrote");
+        spec.Root = new Root { Path = rootfs };
+        spec.Mounts!.Add(new Mount { Destination = "/evil", Type = "tmpfs", Source = "tmpfs" });
+        var r = sb.Run(spec);
+        Assert.False(File.Exists(Path.Combine(hostTarget, "file")), "the mount landed on the host directory");
+        Assert.Empty(Directory.GetFileSystemEntries(hostTarget));
+        Assert.DoesNotContain(File.ReadAllLines("/proc/self/mountinfo"), l => l.Contains(hostTarget));
+    }
+}
