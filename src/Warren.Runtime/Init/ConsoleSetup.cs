@@ -33,8 +33,22 @@ internal static class ConsoleSetup
     private static void BindConsole(string slavePath)
     {
         using var root = new InRoot("/");
+        // CVE-2025-52565: an image may ship /dev/console as a symlink (to a procfs file, say); binding the
+        // pty "onto" it would follow the link. Only a regular file or a character device is used, else replaced.
+        int existing = Sys.TryOpenAt2(root.RootFd, "dev/console", O.PATH | O.NOFOLLOW, Resolve.IN_ROOT | Resolve.NO_SYMLINKS);
+        if (existing == -Errno.ELOOP || (existing >= 0 && Sys.Fstat(existing, "/dev/console").Type is not (Stat.S_IFREG or Stat.S_IFCHR)))
+        {
+            var (dir, name) = root.OpenParent("/dev/console");
+            try
+            {
+                int err = Sys.UnlinkAt(dir, name, 0);
+                if (err != 0) throw new SyscallException("unlink", "/dev/console (not a file or device)", err);
+            }
+            finally { Sys.Close(dir); }
+        }
+        Sys.Close(existing);
         root.Ensure("/dev/console", dir: false);
-        int fd = root.Open("/dev/console");
+        int fd = Sys.OpenAt2(root.RootFd, "dev/console", O.PATH | O.NOFOLLOW, Resolve.IN_ROOT | Resolve.NO_SYMLINKS);
         try { Sys.MountAt(slavePath, fd, "/dev/console", null, MS.BIND); }
         finally { Sys.Close(fd); }
     }

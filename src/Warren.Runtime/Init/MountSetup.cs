@@ -48,6 +48,7 @@ internal sealed class MountSetup
 
     private void Plain(OciMount m, string dest, string type, MountOptions opts)
     {
+        if (type is "proc" or "sysfs") RefuseSymlink(dest, type);
         _root.MkdirAll(dest);
         int fd = _root.Open(dest);
         try
@@ -87,6 +88,18 @@ internal sealed class MountSetup
         if (extra != 0) Remount(dest, extra | MS.BIND);
         Propagate(dest, opts);
         if (opts.HasRecursiveAttrs) SetRecursiveAttrs(dest, opts);
+    }
+
+    /// <summary>
+    /// CVE-2023-28642 / CVE-2019-16884: procfs and sysfs must be mounted where the config says, not where a
+    /// symlink in the image points; warren's later checks and writes assume /proc is procfs.
+    /// </summary>
+    private void RefuseSymlink(string dest, string type)
+    {
+        int fd = Sys.TryOpenAt2(_root.RootFd, dest.TrimStart('/'), O.PATH, Resolve.IN_ROOT | Resolve.NO_SYMLINKS);
+        if (fd == -Errno.ELOOP)
+            throw new InvalidOperationException($"mounts[{dest}]: {type} destination {dest} is a symlink in the rootfs; refusing to follow it");
+        Sys.Close(fd);
     }
 
     /// <summary>Remounts the mount now on top of <paramref name="dest"/>, keeping flags the kernel has locked.</summary>

@@ -87,4 +87,68 @@ public class CveTests
         Assert.Empty(Directory.GetFileSystemEntries(hostTarget));
         Assert.DoesNotContain(File.ReadAllLines("/proc/self/mountinfo"), l => l.Contains(hostTarget));
     }
+
+    private static string CopyRootfs(Sandbox sb)
+    {
+        string rootfs = Path.Combine(sb.Dir, "rootfs-copy");
+        Assert.Equal(0, Exec.Run("cp", new[] { "-a", WarrenBinary.Rootfs, rootfs }).Code);
+        return rootfs;
+    }
+
+    /// <summary>CVE-2023-28642: an image whose /proc is a symlink must not get procfs mounted wherever it points.</summary>
+    [Fact]
+    public void Cve_2023_28642_ProcAsASymlinkIsRefused()
+    {
+        using var sb = new Sandbox();
+        string rootfs = CopyRootfs(sb);
+        Directory.Delete(Path.Combine(rootfs, "proc"));
+        Directory.CreateDirectory(Path.Combine(rootfs, "fakeproc"));
+        File.CreateSymbolicLink(Path.Combine(rootfs, "proc"), "fakeproc");
+        var spec = Sandbox.DefaultSpec("true");
+        spec.Root = new Root { Path = rootfs };
+        string id = sb.NewId();
+        var r = sb.Warren("run", "--bundle", sb.Bundle(spec), id);
+        Assert.NotEqual(0, r.Code);
+        Assert.Contains("proc destination /proc is a symlink", r.Stderr);
+        Assert.Empty(Leftovers.Find(sb, id));
+    }
+
+    /// <summary>
+    /// CVE-2025-52565: an image ships /dev/console as a symlink to a procfs file; binding the pty there must
+    /// not follow the link (which would put the pty over, or expose, the target).
+    /// </summary>
+    [Fact]
+    public void Cve_2025_52565_DevConsoleSymlinkIsNotFollowed()
+    {
+        using var sb = new Sandbox();
+        string rootfs = CopyRootfs(sb);
+        File.CreateSymbolicLink(Path.Combine(rootfs, "dev", "console"), "/proc/sys/kernel/core_pattern");
+        File.CreateSymbolicLink(Path.Combine(rootfs, "dev", "ptmx"), "pts/ptmx");
+        Assert.Equal(0, Exec.Run("mknod", new[] { "-m", "666", Path.Combine(rootfs, "dev", "null"), "c", "1", "3" }).Code);
+        var spec = Sandbox.DefaultSpec("sh", "-c", "grep -c core_pattern /proc/self/mountinfo; stat -c %F /dev/console; cat /proc/sys/kernel/core_pattern");
+        spec.Root = new Root { Path = rootfs };
+        spec.Process!.Terminal = true;
+        spec.Mounts!.RemoveAll(m => m.Destination is "/dev" or "/dev/shm" or "/dev/mqueue");
+        var r = sb.Run(spec);
+        Assert.True(r.Code == 0, r.ToString());
+        var lines = ProcessTests.Lines(r.Stdout);
+        Assert.Equal("0", lines[0]);                                  // nothing mounted over core_pattern
+        Assert.Equal("character special file", lines[1]);            // /dev/console is the pty now, not a link
+        Assert.Equal(File.ReadAllText("/proc/sys/kernel/core_pattern").Trim(), lines[2]);
+    }
+
+    /// <summary>CVE-2025-52881: a sysctl write redirected onto a non-procfs file (a tmpfs over /proc/sys/kernel) is refused.</summary>
+    [Fact]
+    public void Cve_2025_52881_ProcfsWritesLandOnProcfsOnly()
+    {
+        using var sb = new Sandbox();
+        var spec = Sandbox.DefaultSpec("true");
+        spec.Mounts!.Add(new Mount { Destination = "/proc/sys/kernel", Type = "tmpfs", Source = "tmpfs" });
+        spec.Linux!.Sysctl = new() { ["kernel.msgmax"] = "4242" };
+        string id = sb.NewId();
+        var r = sb.Warren("run", "--bundle", sb.Bundle(spec), id);
+        Assert.NotEqual(0, r.Code);
+        Assert.Contains("kernel.msgmax", r.Stderr);
+        Assert.Empty(Leftovers.Find(sb, id));
+    }
 }
