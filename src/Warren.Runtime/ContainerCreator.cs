@@ -76,13 +76,6 @@ public static class ContainerCreator
             Resources.ResourceApplier.Apply(cleanup.Cgroups, hierarchies, spec.Linux?.Resources, spec.Linux?.Devices);
 
             DebugTrace.Mark("create: cgroups made");
-            // The init stage unshares the cgroup namespace itself, once it sits in its cgroups.
-            var (chan, pid) = StageLauncher.Launch(new StageLauncher.Plan("init", newNs & ~CloneFlags.NEWCGROUP, joins,
-                NamespacePlan.TimeOffsets(spec), cleanup.Cgroups, spec, new[] { fifoFd }));
-            using var _ = chan;
-            cleanup.FirstStage = pid;
-            cleanup.InitPid = pid;
-
             var request = new InitRequest
             {
                 ConfigJson = configJson,
@@ -102,7 +95,15 @@ public static class ContainerCreator
                 CgroupHierarchies = hierarchies.ToDictionary(h => h.Key, h => h.MountPoint),
                 CgroupRelPath = rel,
             };
-            int ptyMaster = Converse(chan, spec, pid, request, o, cleanup, bundle);
+            string requestJson = JsonSerializer.Serialize(request, RuntimeJsonContext.Default.InitRequest);
+            // The init stage unshares the cgroup namespace itself, once it sits in its cgroups.
+            var (chan, pid) = StageLauncher.Launch(new StageLauncher.Plan("init", newNs & ~CloneFlags.NEWCGROUP, joins,
+                NamespacePlan.TimeOffsets(spec), cleanup.Cgroups, spec, new[] { fifoFd }, requestJson));
+            using var _ = chan;
+            cleanup.FirstStage = pid;
+            cleanup.InitPid = pid;
+
+            int ptyMaster = Converse(chan, spec, pid, requestJson, o, cleanup, bundle);
             DebugTrace.Mark("create: init ready");
 
             var rec = new ContainerRecord
@@ -152,7 +153,7 @@ public static class ContainerCreator
     }
 
     /// <summary>Answers the first stage and the init stage until "ready"; returns a pty master fd or -1.</summary>
-    private static int Converse(SyncChannel chan, Spec spec, int firstPid, InitRequest request, CreateOptions o, Cleanup cleanup,
+    private static int Converse(SyncChannel chan, Spec spec, int firstPid, string requestJson, CreateOptions o, Cleanup cleanup,
         string bundle)
     {
         int ptyMaster = -1;
@@ -174,6 +175,7 @@ public static class ContainerCreator
                 case SyncMessage.NeedMaps:
                     NamespacePlan.WriteIdMaps(firstPid, spec);
                     chan.SendGo();
+                    chan.SendPayload(requestJson);
                     break;
                 case SyncMessage.ChildPid:
                     cleanup.InitPid = a;
@@ -187,9 +189,6 @@ public static class ContainerCreator
                     var reply = JsonSerializer.Deserialize(payload!, RuntimeJsonContext.Default.InitReply)!;
                     switch (reply.Kind)
                     {
-                        case "hello":
-                            chan.SendPayload(JsonSerializer.Serialize(request, RuntimeJsonContext.Default.InitRequest));
-                            break;
                         case "pty":
                             int master = Pty.ReceiveFd(chan.Fd, 1);
                             if (o.Foreground) { ptyMaster = master; cleanup.PtyMaster = master; }

@@ -52,21 +52,22 @@ public static class ContainerExec
         int firstPid;
         try
         {
-            (chan, firstPid) = StageLauncher.Launch(new StageLauncher.Plan("exec-init", 0, joins, null, cgroups, spec, new[] { mntFd }));
+            var request = new ExecRequest
+            {
+                ProcessJson = OciJson.Serialize(process), MountNsFd = mntFd, PreserveFds = o.PreserveFds, Debug = DebugTrace.Enabled,
+                Seccomp = seccomp.Item1, SeccompFlags = seccomp.Item2,
+            };
+            (chan, firstPid) = StageLauncher.Launch(new StageLauncher.Plan("exec-init", 0, joins, null, cgroups, spec, new[] { mntFd },
+                JsonSerializer.Serialize(request, ExecJsonContext.Default.ExecRequest)));
         }
         finally { Sys.Close(mntFd); }
 
         int pid = firstPid, master = -1;
         using (chan)
         {
-            var request = new ExecRequest
-            {
-                ProcessJson = OciJson.Serialize(process), MountNsFd = mntFd, PreserveFds = o.PreserveFds, Debug = DebugTrace.Enabled,
-                Seccomp = seccomp.Item1, SeccompFlags = seccomp.Item2,
-            };
             try
             {
-                (pid, master) = Converse(chan, firstPid, request, process.Terminal == true ? o.ConsoleSocket : null, foreground);
+                (pid, master) = Converse(chan, firstPid, process.Terminal == true ? o.ConsoleSocket : null, foreground);
             }
             catch
             {
@@ -94,7 +95,7 @@ public static class ContainerExec
     }
 
     /// <summary>Drives the exec stage until it execs (EOF on the sync socket); returns (pid, pty master).</summary>
-    private static (int Pid, int Master) Converse(SyncChannel chan, int firstPid, ExecRequest request, string? consoleSocket, bool foreground)
+    private static (int Pid, int Master) Converse(SyncChannel chan, int firstPid, string? consoleSocket, bool foreground)
     {
         int pid = firstPid, master = -1;
         bool execing = false;
@@ -120,9 +121,6 @@ public static class ContainerExec
                     var reply = JsonSerializer.Deserialize(payload!, RuntimeJsonContext.Default.InitReply)!;
                     switch (reply.Kind)
                     {
-                        case "hello":
-                            chan.SendPayload(JsonSerializer.Serialize(request, ExecJsonContext.Default.ExecRequest));
-                            break;
                         case "pty":
                             master = Pty.ReceiveFd(chan.Fd, 1);
                             if (!foreground)

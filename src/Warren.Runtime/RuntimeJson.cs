@@ -29,7 +29,7 @@ public sealed class InitRequest
 }
 
 /// <summary>
-/// A message on the sync socket after the request: from the stage "hello", "create-runtime" (run those hooks),
+/// A message on the sync socket after the request: from the stage "create-runtime" (run those hooks),
 /// "pty" (an fd follows), "ready", "execing" or "error"; from the parent "continue" with the state for hooks.
 /// </summary>
 public sealed class InitReply

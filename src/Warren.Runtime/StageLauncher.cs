@@ -12,8 +12,14 @@ namespace Warren.Runtime;
 /// </summary>
 internal static class StageLauncher
 {
+    /// <param name="RequestJson">The stage's instructions. Sent right behind the go-ahead byte so the stage finds
+    /// them when it starts (no round trip), unless the child first asks for uid/gid maps: then the caller
+    /// sends them after the second go-ahead.</param>
     public sealed record Plan(string Stage, long NewNamespaces, IReadOnlyList<NamespaceJoin> Joins, string? TimeOffsets,
-        CgroupSet Cgroups, Spec Spec, IReadOnlyList<int> InheritFds);
+        CgroupSet Cgroups, Spec Spec, IReadOnlyList<int> InheritFds, string RequestJson)
+    {
+        public bool ChildAsksForMaps => Spawner.ChildAsksForMaps(NewNamespaces, Joins);
+    }
 
     /// <summary>Returns the parent's end of the sync socket and the first stage's pid.</summary>
     public static (SyncChannel Chan, int Pid) Launch(Plan plan)
@@ -66,6 +72,7 @@ internal static class StageLauncher
             if (!childJoinsCgroups) plan.Cgroups.AddProcess(pid);
             else if (!spawned.InCgroup && plan.Cgroups.UnifiedDir is not null) plan.Cgroups.AddProcess(pid, unifiedOnly: true);
             chan.SendGo();
+            if (!plan.ChildAsksForMaps) chan.SendPayload(plan.RequestJson);
         }
         catch
         {

@@ -37,6 +37,13 @@ public static unsafe class Spawner
     }
 
     /// <summary>
+    /// True when the child itself unshares a user namespace (namespaces are also joined by path) and so
+    /// sends <see cref="SyncMessage.NeedMaps"/> and waits for a second go-ahead byte.
+    /// </summary>
+    public static bool ChildAsksForMaps(long newNamespaces, IReadOnlyList<NamespaceJoin> joins) =>
+        joins.Count > 0 && (newNamespaces & CloneFlags.NEWUSER) != 0;
+
+    /// <summary>
     /// Clones the first stage and returns its pid (in the caller's PID namespace). The caller owns the
     /// protocol on the sync socket afterwards (go-ahead bytes, maps, pid and failure frames).
     /// </summary>

@@ -16,7 +16,6 @@ public static class ExecStage
         var chan = new SyncChannel(syncFd);
         try
         {
-            chan.SendPayload(JsonSerializer.Serialize(new InitReply { Kind = "hello" }, RuntimeJsonContext.Default.InitReply));
             var req = JsonSerializer.Deserialize(chan.ReceivePayload(), ExecJsonContext.Default.ExecRequest)!;
             DebugTrace.Enabled = req.Debug;
             var process = OciJson.ParseProcess(req.ProcessJson);

@@ -19,7 +19,6 @@ public static class InitStage
         bool ready = false;
         try
         {
-            chan.SendPayload(JsonSerializer.Serialize(new InitReply { Kind = "hello" }, RuntimeJsonContext.Default.InitReply));
             var req = JsonSerializer.Deserialize(chan.ReceivePayload(), RuntimeJsonContext.Default.InitRequest)!;
             DebugTrace.Enabled = req.Debug;
             DebugTrace.Mark($"init: request received (Main entered at {entered:HH:mm:ss.ffffff})");
