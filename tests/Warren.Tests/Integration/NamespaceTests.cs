@@ -157,4 +157,26 @@ public class NamespaceTests
         Assert.Equal(0, sb.Warren("delete", "-f", id).Code);
         Assert.Empty(Leftovers.Find(sb, id));
     }
+
+    [Fact]
+    public void NewUserNamespaceWithAJoinedNetworkNamespace()
+    {
+        // The joined namespace is entered with the host's privileges first; the child then unshares the user
+        // namespace itself and asks for its maps (the path with a second go-ahead).
+        using var sb = new Sandbox();
+        string holder = sb.NewId("holder");
+        Assert.Equal(0, sb.Warren("run", "-d", "--bundle", sb.Bundle(Sandbox.DefaultSpec("sleep", "1000")), holder).Code);
+        int pid = System.Text.Json.JsonDocument.Parse(sb.Warren("state", holder).Stdout).RootElement.GetProperty("pid").GetInt32();
+        var spec = Sandbox.DefaultSpec("sh", "-c", "id -u; readlink /proc/self/ns/net; cat /proc/self/uid_map");
+        spec.Linux!.Namespaces!.First(n => n.Type == "network").Path = $"/proc/{pid}/ns/net";
+        spec.Linux.Namespaces!.Add(new LinuxNamespace { Type = "user" });
+        spec.Linux.UidMappings = new() { new IdMapping { ContainerId = 0, HostId = 100000, Size = 65536 } };
+        spec.Linux.GidMappings = new() { new IdMapping { ContainerId = 0, HostId = 100000, Size = 65536 } };
+        var r = sb.Run(spec);
+        Assert.True(r.Code == 0, r.ToString());
+        var lines = ProcessTests.Lines(r.Stdout);
+        Assert.Equal("0", lines[0]);
+        Assert.Equal(new FileInfo($"/proc/{pid}/ns/net").LinkTarget, lines[1]);
+        Assert.Matches(@"^\s*0\s+100000\s+65536$", lines[2]);
+    }
 }
