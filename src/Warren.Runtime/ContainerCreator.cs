@@ -71,7 +71,7 @@ public static class ContainerCreator
                     : "--systemd-cgroup: systemd is not running on this host (no /run/systemd/system); drop --systemd-cgroup");
             try { rel = CgroupSet.Normalize(spec.Linux?.CgroupsPath, o.Id); }
             catch (ArgumentException e) { throw new RuntimeException(e.Message); }
-            cleanup.Cgroups = CgroupSet.Create(rel, hierarchies);
+            cleanup.Cgroups = CreateCgroups(rel, hierarchies, spec);
             // Limits are in place before the first stage exists, so the program never runs unlimited.
             Resources.ResourceApplier.Apply(cleanup.Cgroups, hierarchies, spec.Linux?.Resources, spec.Linux?.Devices);
 
@@ -134,6 +134,24 @@ public static class ContainerCreator
         {
             cleanup.Run();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// The container's cgroups. A user without delegated cgroups (rootless) gets none: like runc, warren warns
+    /// which limits it cannot apply and goes on rather than failing.
+    /// </summary>
+    private static CgroupSet CreateCgroups(string rel, IReadOnlyList<CgroupHierarchy> hierarchies, Spec spec)
+    {
+        try { return CgroupSet.Create(rel, hierarchies); }
+        catch (IOException e) when (Sys.Geteuid() != 0 && e.InnerException is UnauthorizedAccessException)
+        {
+            var r = spec.Linux?.Resources;
+            bool limits = r is not null && (r.Memory ?? (object?)r.Cpu ?? r.Pids ?? r.BlockIo ?? (object?)r.HugepageLimits ?? r.Unified) is not null;
+            Console.Error.WriteLine(limits
+                ? "warren: warning: no cgroup is delegated to this user: linux.resources limits are not applied"
+                : "warren: warning: no cgroup is delegated to this user: the container runs without its own cgroup");
+            return new CgroupSet(new Dictionary<string, string>());
         }
     }
 

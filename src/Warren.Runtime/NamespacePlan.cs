@@ -55,6 +55,8 @@ public static class NamespacePlan
         static string Lines(List<IdMapping>? maps) =>
             string.Concat((maps ?? new()).Select(m => $"{m.ContainerId} {m.HostId} {m.Size}\n"));
         var linux = spec.Linux;
+        // An unprivileged writer may map gids only once setgroups is denied (user_namespaces(7)).
+        if (Sys.Geteuid() != 0 && linux?.GidMappings is { Count: > 0 }) WriteMap($"/proc/{pid}/setgroups", "deny", "linux.gidMappings");
         if (linux?.UidMappings is { Count: > 0 }) WriteMap($"/proc/{pid}/uid_map", Lines(linux.UidMappings), "linux.uidMappings");
         if (linux?.GidMappings is { Count: > 0 }) WriteMap($"/proc/{pid}/gid_map", Lines(linux.GidMappings), "linux.gidMappings");
     }

@@ -31,6 +31,13 @@ internal static class ProcessExec
         throw new InvalidOperationException($"exec: \"{arg0}\": executable file not found in $PATH");
     }
 
+    /// <summary>In a user namespace set up by an unprivileged user, setgroups(2) is denied for good.</summary>
+    private static bool SetgroupsDenied()
+    {
+        try { return File.ReadAllText("/proc/self/setgroups").Trim() == "deny"; }
+        catch (IOException) { return false; }
+    }
+
     public static void SetRlimits(OciProcess p)
     {
         foreach (var r in p.Rlimits ?? new())
@@ -72,7 +79,8 @@ internal static class ProcessExec
         var user = p.User ?? new Warren.Oci.User();
         LinuxCaps.SetKeepCaps(true);
         LinuxCaps.LimitBounding(bounding);
-        Sys.SetGroups((user.AdditionalGids ?? new()).ToArray());
+        var groups = (user.AdditionalGids ?? new()).ToArray();
+        if (groups.Length > 0 || !SetgroupsDenied()) Sys.SetGroups(groups);
         Sys.SetResGid(user.Gid);
         Sys.SetResUid(user.Uid);
         LinuxCaps.SetKeepCaps(false);
