@@ -140,6 +140,26 @@ public static unsafe partial class Sys
                 "mount_setattr", display ?? path);
     }
 
+    /// <summary>open_tree(OPEN_TREE_CLONE): a detached copy of the mount at path (recursive with AT_RECURSIVE).</summary>
+    public static int OpenTreeClone(string path, bool recursive)
+    {
+        var b = Utf8Z(path);
+        fixed (byte* p = b)
+        {
+            long fd = Libc.syscall(SysNr.open_tree, AT.FDCWD, (long)p, 1 /* OPEN_TREE_CLONE */ | 0x80000 /* OPEN_TREE_CLOEXEC */ | (recursive ? AT.RECURSIVE : 0), 0, 0, 0);
+            return fd < 0 ? throw SyscallException.Last("open_tree", path) : (int)fd;
+        }
+    }
+
+    /// <summary>move_mount of a detached tree (fd) onto the file or directory behind targetFd.</summary>
+    public static void MoveMountOnto(int treeFd, int targetFd, string display)
+    {
+        var empty = Utf8Z("");
+        fixed (byte* e = empty)
+            Check(Libc.syscall(SysNr.move_mount, treeFd, (long)e, targetFd, (long)e, 0x04 /* F_EMPTY_PATH */ | 0x40 /* T_EMPTY_PATH */, 0),
+                "move_mount", display);
+    }
+
     public static void PivotRoot(string newRoot, string putOld)
     {
         var a = Utf8Z(newRoot);

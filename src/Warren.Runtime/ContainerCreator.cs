@@ -46,6 +46,8 @@ public static class ContainerCreator
         catch (InvalidOperationException e) { throw new RuntimeException(e.Message, e); }
         var joins = NamespacePlan.Joins(spec);
         long newNs = NamespacePlan.NewFlags(spec);
+        if (IdmapMountIndexes(spec) is { Count: > 0 } idm && (newNs & CloneFlags.NEWUSER) == 0)
+            throw new RuntimeException($"mounts[{spec.Mounts![idm[0]].Destination}]: \"idmap\" needs a new user namespace in linux.namespaces");
         var seccomp = spec.Linux?.Seccomp is { } sc ? Security.SeccompCompiler.Compile(sc) : ((byte[]?)null, 0u);
 
         ContainerStore.ValidateId(o.Id);
@@ -94,6 +96,7 @@ public static class ContainerCreator
                 CgroupV2Only = CgroupHost.Mode(hierarchies) == CgroupMode.V2,
                 CgroupHierarchies = hierarchies.ToDictionary(h => h.Key, h => h.MountPoint),
                 CgroupRelPath = rel,
+                IdmapMounts = IdmapMountIndexes(spec),
             };
             string requestJson = JsonSerializer.Serialize(request, RuntimeJsonContext.Default.InitRequest);
             // The init stage unshares the cgroup namespace itself, once it sits in its cgroups.
@@ -102,8 +105,9 @@ public static class ContainerCreator
             using var _ = chan;
             cleanup.FirstStage = pid;
             cleanup.InitPid = pid;
+            if (!Spawner.ChildAsksForMaps(newNs, joins)) SendIdmapTrees(chan, spec, bundle, request.IdmapMounts, pid);
 
-            int ptyMaster = Converse(chan, spec, pid, requestJson, o, cleanup, bundle);
+            int ptyMaster = Converse(chan, spec, pid, requestJson, o, cleanup, bundle, request.IdmapMounts);
             DebugTrace.Mark("create: init ready");
 
             var rec = new ContainerRecord
@@ -155,6 +159,38 @@ public static class ContainerCreator
         }
     }
 
+    private static List<int> IdmapMountIndexes(Spec spec) =>
+        (spec.Mounts ?? new()).Select((m, i) => (m, i))
+            .Where(x => x.m.Options?.Any(o => o is "idmap" or "ridmap") == true).Select(x => x.i).ToList();
+
+    /// <summary>
+    /// Idmapped binds: only the initial user namespace may id-map a mount, so warren makes each one here as
+    /// a detached tree mapped through the child's user namespace, and sends it to the init stage to move into place.
+    /// </summary>
+    private static void SendIdmapTrees(SyncChannel chan, Spec spec, string bundle, List<int> indexes, int pid)
+    {
+        if (indexes.Count == 0) return;
+        int userns = Sys.Open($"/proc/{pid}/ns/user", O.RDONLY);
+        try
+        {
+            foreach (int i in indexes)
+            {
+                var m = spec.Mounts![i];
+                string source = m.Source is { } s && s.StartsWith('/') ? s : Path.Combine(bundle, m.Source ?? "");
+                var opts = MountOptions.Parse(m.Options);
+                int tree = Sys.OpenTreeClone(source, opts.Recursive || opts.RecursiveIdmap);
+                try
+                {
+                    Sys.MountSetAttr(tree, "", AT.EMPTY_PATH | (opts.RecursiveIdmap ? AT.RECURSIVE : 0), Warren.Linux.MountAttr.IDMAP, 0, 0,
+                        userns, $"mounts[{m.Destination}] {source} (idmap)");
+                    Pty.SendFd(chan.Fd, tree, "m");
+                }
+                finally { Sys.Close(tree); }
+            }
+        }
+        finally { Sys.Close(userns); }
+    }
+
     /// <summary>runc and crun accept unknown capability names silently; warren refuses them at create.</summary>
     private static void ValidateCapabilities(Warren.Oci.Capabilities? caps)
     {
@@ -172,7 +208,7 @@ public static class ContainerCreator
 
     /// <summary>Answers the first stage and the init stage until "ready"; returns a pty master fd or -1.</summary>
     private static int Converse(SyncChannel chan, Spec spec, int firstPid, string requestJson, CreateOptions o, Cleanup cleanup,
-        string bundle)
+        string bundle, List<int> idmapMounts)
     {
         int ptyMaster = -1;
         while (true)
@@ -194,6 +230,7 @@ public static class ContainerCreator
                     NamespacePlan.WriteIdMaps(firstPid, spec);
                     chan.SendGo();
                     chan.SendPayload(requestJson);
+                    SendIdmapTrees(chan, spec, bundle, idmapMounts, firstPid);
                     break;
                 case SyncMessage.ChildPid:
                     cleanup.InitPid = a;

@@ -17,6 +17,11 @@ public sealed class InitRequest
     public uint SeccompFlags { get; set; }
     public string ContainerId { get; set; } = "";
     public bool NoNewKeyring { get; set; }
+    /// <summary>
+    /// Indexes in mounts of idmapped binds. Only the initial user namespace may id-map a mount, so the parent
+    /// prepares each as a detached tree and sends its fd (SCM_RIGHTS) right after this request, in this order.
+    /// </summary>
+    public List<int> IdmapMounts { get; set; } = new();
     /// <summary>Unshare a new cgroup namespace first: its root is the cgroup the init was moved into.</summary>
     public bool UnshareCgroupNs { get; set; }
     /// <summary>The init stage should send the pty master back over the sync socket.</summary>

@@ -39,7 +39,9 @@ public static class InitStage
             var namespaces = spec.Linux?.Namespaces ?? new();
             bool newMount = namespaces.Any(n => n.Type == "mount" && string.IsNullOrEmpty(n.Path));
             bool newUts = namespaces.Any(n => n.Type == "uts" && string.IsNullOrEmpty(n.Path));
-            if (newMount) RootfsSetup.Prepare(spec, req);
+            var idmapTrees = new Dictionary<int, int>();
+            foreach (int i in req.IdmapMounts) idmapTrees[i] = Pty.ReceiveFd(chan.Fd, 1);
+            if (newMount) RootfsSetup.Prepare(spec, req, idmapTrees);
             DebugTrace.Mark("init: mounts done");
             string? stateJson = CreateHooks(chan, spec);
             if (newUts && spec.Hostname is { } host) Sys.SetHostname(host);

@@ -17,7 +17,7 @@ internal sealed class MountSetup
     }
 
     /// <summary>Options the model knows but warren does not apply yet: refused rather than ignored.</summary>
-    public static readonly string[] UnsupportedOptions = { "idmap", "ridmap", "tmpcopyup" };
+    public static readonly string[] UnsupportedOptions = { "tmpcopyup" };
 
     public static void CheckSupported(OciMount m)
     {
@@ -28,7 +28,7 @@ internal sealed class MountSetup
             throw new InvalidOperationException($"mounts[{m.Destination}]: uidMappings/gidMappings (idmapped mounts) are not supported by warren yet");
     }
 
-    public void Apply(OciMount m)
+    public void Apply(OciMount m, int index)
     {
         string dest = m.Destination!;
         var opts = MountOptions.Parse(m.Options);
@@ -36,7 +36,7 @@ internal sealed class MountSetup
         bool bind = opts.Bind || type == "bind";
         try
         {
-            if (bind) Bind(m, dest, opts);
+            if (bind) Bind(m, dest, opts, index);
             else if (type == "cgroup") CgroupMount(dest, opts);
             else Plain(m, dest, type, opts);
         }
@@ -69,8 +69,13 @@ internal sealed class MountSetup
         if (opts.HasRecursiveAttrs) SetRecursiveAttrs(dest, opts);
     }
 
-    private void Bind(OciMount m, string dest, MountOptions opts)
+    private void Bind(OciMount m, string dest, MountOptions opts, int index)
     {
+        if (opts.Idmap || opts.RecursiveIdmap)
+        {
+            IdmappedBind(index, dest, opts); // the parent opened the source: a remapped root may not reach it
+            return;
+        }
         string source = m.Source ?? throw new InvalidOperationException($"mounts[{dest}]: a bind mount needs a source");
         if (!source.StartsWith('/')) source = Path.Combine(_req.Bundle, source);
         if (!Sys.TryStat(source, out var st))
@@ -100,6 +105,31 @@ internal sealed class MountSetup
         if (fd == -Errno.ELOOP)
             throw new InvalidOperationException($"mounts[{dest}]: {type} destination {dest} is a symlink in the rootfs; refusing to follow it");
         Sys.Close(fd);
+    }
+
+    /// <summary>Detached id-mapped trees the parent sent, by mount index.</summary>
+    public Dictionary<int, int> IdmapTrees { get; } = new();
+
+    /// <summary>"idmap"/"ridmap": move the tree the parent id-mapped through our user namespace onto the destination.</summary>
+    private void IdmappedBind(int index, string dest, MountOptions opts)
+    {
+        if (!IdmapTrees.Remove(index, out int tree))
+            throw new InvalidOperationException($"mounts[{dest}]: \"idmap\" needs the container to have a user namespace of its own");
+        int fd = -1;
+        try
+        {
+            _root.Ensure(dest, Sys.Fstat(tree, dest).IsDirectory);
+            fd = _root.Open(dest);
+            Sys.MoveMountOnto(tree, fd, _root.Display(dest));
+        }
+        finally
+        {
+            Sys.Close(fd);
+            Sys.Close(tree);
+        }
+        ulong extra = opts.Flags & ~(MS.BIND | MS.REC | MS.PropagationMask);
+        if (extra != 0) Remount(dest, extra | MS.BIND);
+        Propagate(dest, opts);
     }
 
     /// <summary>Remounts the mount now on top of <paramref name="dest"/>, keeping flags the kernel has locked.</summary>

@@ -16,7 +16,7 @@ internal static class RootfsSetup
     };
 
     /// <summary>Everything before pivot_root: propagation, the rootfs bind, the config's mounts, /dev.</summary>
-    public static void Prepare(Spec spec, InitRequest req)
+    public static void Prepare(Spec spec, InitRequest req, Dictionary<int, int> idmapTrees)
     {
         ulong prop = PropagationFlags(spec.Linux?.RootfsPropagation);
         // Keep host mount events flowing in (rslave) but never out, unless the config asks otherwise.
@@ -31,7 +31,9 @@ internal static class RootfsSetup
 
         using var root = new InRoot(rootfs);
         var mounts = new MountSetup(root, req);
-        foreach (var m in spec.Mounts ?? new()) mounts.Apply(m);
+        foreach (var (k, v) in idmapTrees) mounts.IdmapTrees[k] = v;
+        var list = spec.Mounts ?? new();
+        for (int i = 0; i < list.Count; i++) mounts.Apply(list[i], i);
 
         bool ownsDev = DevSetup.OwnsDev(spec);
         DevSetup.CreateDevices(root, spec, ownsDev);

@@ -149,7 +149,8 @@ public class HookTests
         Assert.Contains("CAP_SYS_ADMIN", f.GetProperty("linux").GetProperty("capabilities").EnumerateArray().Select(e => e.GetString()));
         var opts = f.GetProperty("mountOptions").EnumerateArray().Select(e => e.GetString()).ToList();
         Assert.Contains("rro", opts);
-        Assert.DoesNotContain("idmap", opts);
+        Assert.Contains("idmap", opts);
+        Assert.DoesNotContain("tmpcopyup", opts);
         var seccomp = f.GetProperty("linux").GetProperty("seccomp");
         Assert.True(seccomp.GetProperty("enabled").GetBoolean());
         Assert.Contains("SCMP_CMP_MASKED_EQ", seccomp.GetProperty("operators").EnumerateArray().Select(e => e.GetString()));
@@ -161,11 +162,11 @@ public class HookTests
     {
         using var sb = new Sandbox();
         var spec = Sandbox.DefaultSpec("true");
-        spec.Mounts!.Add(new Mount { Destination = "/x", Type = "bind", Source = sb.Dir, Options = new() { "rbind", "idmap" } });
+        spec.Mounts!.Add(new Mount { Destination = "/x", Type = "tmpfs", Source = "tmpfs", Options = new() { "tmpcopyup" } });
         string id = sb.NewId();
         var r = sb.Warren("create", "--bundle", sb.Bundle(spec), id);
         Assert.NotEqual(0, r.Code);
-        Assert.Contains("\"idmap\" is not supported", r.Stderr);
+        Assert.Contains("\"tmpcopyup\" is not supported", r.Stderr);
         Assert.Empty(Leftovers.Find(sb, id));
     }
 }

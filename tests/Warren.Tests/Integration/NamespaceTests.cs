@@ -179,4 +179,35 @@ public class NamespaceTests
         Assert.Equal(new FileInfo($"/proc/{pid}/ns/net").LinkTarget, lines[1]);
         Assert.Matches(@"^\s*0\s+100000\s+65536$", lines[2]);
     }
+
+    [Fact]
+    public void IdmappedBindShowsHostRootFilesAsTheContainersRoot()
+    {
+        using var sb = new Sandbox();
+        string share = Path.Combine(sb.Dir, "share");
+        Directory.CreateDirectory(share);
+        File.WriteAllText(Path.Combine(share, "owned-by-host-root"), "x");
+        var spec = Sandbox.DefaultSpec("sh", "-c", "stat -c '%u %n' /var/owned-by-host-root; echo y > /var/made-inside && echo wrote");
+        spec.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "user" });
+        spec.Linux.UidMappings = new() { new IdMapping { ContainerId = 0, HostId = 100000, Size = 65536 } };
+        spec.Linux.GidMappings = new() { new IdMapping { ContainerId = 0, HostId = 100000, Size = 65536 } };
+        // /var exists in the image: a remapped root could not create a mount point in a root-owned rootfs.
+        spec.Mounts!.Add(new Mount { Destination = "/var", Type = "bind", Source = share, Options = new() { "rbind", "idmap" } });
+        var r = sb.Run(spec);
+        Assert.True(r.Code == 0, r.ToString());
+        var lines = ProcessTests.Lines(r.Stdout);
+        Assert.Equal("0 /var/owned-by-host-root", lines[0]);   // host root's file is the container root's
+        Assert.Equal("wrote", lines[1]);                        // and the container's root may write there
+        Assert.Equal(0, new FileInfo(Path.Combine(share, "made-inside")).Length > 0 ? 0 : 1);
+        var own = Exec.Run("stat", new[] { "-c", "%u", Path.Combine(share, "made-inside") });
+        Assert.Equal("0", own.Stdout.Trim());                  // stored as host root through the mapping
+
+        spec.Linux.Namespaces!.RemoveAll(n => n.Type == "user");
+        spec.Linux.UidMappings = null;
+        spec.Linux.GidMappings = null;
+        string id = sb.NewId();
+        var bad = sb.Warren("create", "--bundle", sb.Bundle(spec), id);
+        Assert.NotEqual(0, bad.Code);
+        Assert.Contains("needs a new user namespace", bad.Stderr);
+    }
 }
