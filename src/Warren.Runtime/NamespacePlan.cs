@@ -55,10 +55,56 @@ public static class NamespacePlan
         static string Lines(List<IdMapping>? maps) =>
             string.Concat((maps ?? new()).Select(m => $"{m.ContainerId} {m.HostId} {m.Size}\n"));
         var linux = spec.Linux;
-        // An unprivileged writer may map gids only once setgroups is denied (user_namespaces(7)).
-        if (Sys.Geteuid() != 0 && linux?.GidMappings is { Count: > 0 }) WriteMap($"/proc/{pid}/setgroups", "deny", "linux.gidMappings");
+        uint euid = Sys.Geteuid(), egid = Sys.Getegid();
+        if (euid != 0)
+        {
+            // Unprivileged: the kernel takes only "0 <own id> 1" from us; anything more (subuid/subgid
+            // ranges) goes through the setuid newuidmap/newgidmap helpers, which check /etc/subuid and /etc/subgid.
+            if (linux?.UidMappings is { Count: > 0 } um)
+            {
+                if (IsSelf(um, euid)) WriteMap($"/proc/{pid}/uid_map", Lines(um), "linux.uidMappings");
+                else Helper("newuidmap", pid, um, "linux.uidMappings");
+            }
+            if (linux?.GidMappings is { Count: > 0 } gm)
+            {
+                if (IsSelf(gm, egid))
+                {
+                    WriteMap($"/proc/{pid}/setgroups", "deny", "linux.gidMappings"); // required before an unprivileged gid_map
+                    WriteMap($"/proc/{pid}/gid_map", Lines(gm), "linux.gidMappings");
+                }
+                else Helper("newgidmap", pid, gm, "linux.gidMappings");
+            }
+            return;
+        }
         if (linux?.UidMappings is { Count: > 0 }) WriteMap($"/proc/{pid}/uid_map", Lines(linux.UidMappings), "linux.uidMappings");
         if (linux?.GidMappings is { Count: > 0 }) WriteMap($"/proc/{pid}/gid_map", Lines(linux.GidMappings), "linux.gidMappings");
+    }
+
+    private static bool IsSelf(List<IdMapping> maps, uint id) => maps is [{ Size: 1 } m] && m.HostId == id;
+
+    private static void Helper(string tool, int pid, List<IdMapping> maps, string field)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo(tool) { RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(pid.ToString());
+        foreach (var m in maps)
+        {
+            psi.ArgumentList.Add(m.ContainerId.ToString());
+            psi.ArgumentList.Add(m.HostId.ToString());
+            psi.ArgumentList.Add(m.Size.ToString());
+        }
+        System.Diagnostics.Process p;
+        try { p = System.Diagnostics.Process.Start(psi)!; }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            throw new RuntimeException($"{field}: mapping more than your own id needs {tool} (Debian package uidmap), which is not installed");
+        }
+        using (p)
+        {
+            string err = p.StandardError.ReadToEnd().Trim();
+            p.WaitForExit();
+            if (p.ExitCode != 0)
+                throw new RuntimeException($"{field}: {tool} refused the mapping (see /etc/subuid and /etc/subgid): {err.Replace('\n', ' ')}");
+        }
     }
 
     private static void WriteMap(string path, string content, string field)
