@@ -210,4 +210,23 @@ public class NamespaceTests
         Assert.NotEqual(0, bad.Code);
         Assert.Contains("needs a new user namespace", bad.Stderr);
     }
+
+    [Fact]
+    public void FilesARemappedRootCreatesOnABindMountBelongToTheMappedUid()
+    {
+        using var sb = new Sandbox();
+        string share = Path.Combine(sb.Dir, "rw-share");
+        Directory.CreateDirectory(share);
+        Assert.Equal(0, Exec.Run("chown", new[] { "100000:100000", share }).Code);
+        Assert.Equal(0, Exec.Run("chmod", new[] { "755", sb.Dir }).Code); // the remapped root must reach it
+        var spec = Sandbox.DefaultSpec("sh", "-c", "echo hi > /var/by-container && stat -c '%u' /var/by-container");
+        spec.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "user" });
+        spec.Linux.UidMappings = new() { new IdMapping { ContainerId = 0, HostId = 100000, Size = 65536 } };
+        spec.Linux.GidMappings = new() { new IdMapping { ContainerId = 0, HostId = 100000, Size = 65536 } };
+        spec.Mounts!.Add(new Mount { Destination = "/var", Type = "bind", Source = share, Options = new() { "rbind" } });
+        var r = sb.Run(spec);
+        Assert.True(r.Code == 0, r.ToString());
+        Assert.Equal("0", r.Stdout.Trim());                                                     // root inside
+        Assert.Equal("100000", Exec.Run("stat", new[] { "-c", "%u", Path.Combine(share, "by-container") }).Stdout.Trim()); // 100000 outside
+    }
 }
