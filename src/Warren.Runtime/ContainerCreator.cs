@@ -46,8 +46,10 @@ public static class ContainerCreator
         catch (InvalidOperationException e) { throw new RuntimeException(e.Message, e); }
         var joins = NamespacePlan.Joins(spec);
         long newNs = NamespacePlan.NewFlags(spec);
-        if (IdmapMountIndexes(spec) is { Count: > 0 } idm && (newNs & CloneFlags.NEWUSER) == 0)
-            throw new RuntimeException($"mounts[{spec.Mounts![idm[0]].Destination}]: \"idmap\" needs a new user namespace in linux.namespaces");
+        // "idmap" without mappings of its own maps through the container's user namespace, so it needs one.
+        if (IdmapMountIndexes(spec).FirstOrDefault(i => spec.Mounts![i].UidMappings is not { Count: > 0 }, -1) is var idm and >= 0
+            && (newNs & CloneFlags.NEWUSER) == 0)
+            throw new RuntimeException($"mounts[{spec.Mounts![idm].Destination}]: \"idmap\" needs a new user namespace in linux.namespaces");
         var seccomp = spec.Linux?.Seccomp is { } sc ? Security.SeccompCompiler.Compile(sc) : ((byte[]?)null, 0u);
 
         ContainerStore.ValidateId(o.Id);
@@ -161,7 +163,8 @@ public static class ContainerCreator
 
     private static List<int> IdmapMountIndexes(Spec spec) =>
         (spec.Mounts ?? new()).Select((m, i) => (m, i))
-            .Where(x => x.m.Options?.Any(o => o is "idmap" or "ridmap") == true).Select(x => x.i).ToList();
+            .Where(x => x.m.Options?.Any(o => o is "idmap" or "ridmap") == true || x.m.UidMappings is { Count: > 0 })
+            .Select(x => x.i).ToList();
 
     /// <summary>
     /// Idmapped binds: only the initial user namespace may id-map a mount, so warren makes each one here as
@@ -178,14 +181,20 @@ public static class ContainerCreator
                 var m = spec.Mounts![i];
                 string source = m.Source is { } s && s.StartsWith('/') ? s : Path.Combine(bundle, m.Source ?? "");
                 var opts = MountOptions.Parse(m.Options);
+                // Mappings of the mount's own: a user namespace made for them; otherwise the container's.
+                int own = m.UidMappings is { Count: > 0 } ? UsernsHelper.Create(m.UidMappings, m.GidMappings!) : -1;
                 int tree = Sys.OpenTreeClone(source, opts.Recursive || opts.RecursiveIdmap);
                 try
                 {
                     Sys.MountSetAttr(tree, "", AT.EMPTY_PATH | (opts.RecursiveIdmap ? AT.RECURSIVE : 0), Warren.Linux.MountAttr.IDMAP, 0, 0,
-                        userns, $"mounts[{m.Destination}] {source} (idmap)");
+                        own >= 0 ? own : userns, $"mounts[{m.Destination}] {source} (idmap)");
                     Pty.SendFd(chan.Fd, tree, "m");
                 }
-                finally { Sys.Close(tree); }
+                finally
+                {
+                    Sys.Close(tree);
+                    Sys.Close(own);
+                }
             }
         }
         finally { Sys.Close(userns); }

@@ -34,7 +34,7 @@ public static class RuntimeFeatures
             Apparmor = new EnabledFeature { Enabled = false },
             Selinux = new EnabledFeature { Enabled = false },
             IntelRdt = new EnabledFeature { Enabled = false },
-            MountExtensions = new MountExtensionsFeatures { Idmap = new EnabledFeature { Enabled = false } },
+            MountExtensions = new MountExtensionsFeatures { Idmap = new EnabledFeature { Enabled = true } },
         },
         Annotations = new() { ["io.github.warren.version"] = Version },
     };

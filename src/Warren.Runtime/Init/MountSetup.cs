@@ -24,8 +24,10 @@ internal sealed class MountSetup
         foreach (var o in m.Options ?? new())
             if (UnsupportedOptions.Contains(o))
                 throw new InvalidOperationException($"mounts[{m.Destination}]: option \"{o}\" is not supported by warren yet");
-        if (m.UidMappings is { Count: > 0 } || m.GidMappings is { Count: > 0 })
-            throw new InvalidOperationException($"mounts[{m.Destination}]: uidMappings/gidMappings (idmapped mounts) are not supported by warren yet");
+        if ((m.UidMappings is { Count: > 0 }) != (m.GidMappings is { Count: > 0 }))
+            throw new InvalidOperationException($"mounts[{m.Destination}]: uidMappings and gidMappings go together");
+        if (m.UidMappings is { Count: > 0 } && m.Type != "bind" && m.Options?.Contains("bind") != true && m.Options?.Contains("rbind") != true)
+            throw new InvalidOperationException($"mounts[{m.Destination}]: uidMappings/gidMappings need a bind mount");
     }
 
     public void Apply(OciMount m, int index)
@@ -71,7 +73,7 @@ internal sealed class MountSetup
 
     private void Bind(OciMount m, string dest, MountOptions opts, int index)
     {
-        if (opts.Idmap || opts.RecursiveIdmap)
+        if (opts.Idmap || opts.RecursiveIdmap || m.UidMappings is { Count: > 0 })
         {
             IdmappedBind(index, dest, opts); // the parent opened the source: a remapped root may not reach it
             return;

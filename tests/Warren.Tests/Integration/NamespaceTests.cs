@@ -229,4 +229,23 @@ public class NamespaceTests
         Assert.Equal("0", r.Stdout.Trim());                                                     // root inside
         Assert.Equal("100000", Exec.Run("stat", new[] { "-c", "%u", Path.Combine(share, "by-container") }).Stdout.Trim()); // 100000 outside
     }
+
+    [Fact]
+    public void AMountsOwnUidMappingsIdMapIt()
+    {
+        using var sb = new Sandbox();
+        string share = Path.Combine(sb.Dir, "mapped");
+        Directory.CreateDirectory(share);
+        File.WriteAllText(Path.Combine(share, "root-file"), "x");   // owned by host root on disk
+        var spec = Sandbox.DefaultSpec("stat", "-c", "%u:%g", "/var/root-file");
+        spec.Mounts!.Add(new Mount
+        {
+            Destination = "/var", Type = "bind", Source = share, Options = new() { "rbind" },
+            UidMappings = new() { new IdMapping { ContainerId = 0, HostId = 1234, Size = 1 } },
+            GidMappings = new() { new IdMapping { ContainerId = 0, HostId = 4321, Size = 1 } },
+        });
+        var r = sb.Run(spec);                                        // no user namespace in the container at all
+        Assert.True(r.Code == 0, r.ToString());
+        Assert.Equal("1234:4321", r.Stdout.Trim());
+    }
 }
