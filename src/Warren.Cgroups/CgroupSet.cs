@@ -25,18 +25,30 @@ public sealed class CgroupSet
         return "/" + string.Join('/', parts);
     }
 
-    /// <summary>Creates the directories (and missing parents) on every hierarchy; removes what it made on failure.</summary>
-    public static CgroupSet Create(string relPath, IReadOnlyList<CgroupHierarchy>? hierarchies = null)
+    /// <summary>Hierarchies left out because this (unprivileged) user may not create cgroups there.</summary>
+    public IReadOnlyList<string> Denied { get; init; } = Array.Empty<string>();
+
+    /// <summary>
+    /// Creates the directories (and missing parents) on every hierarchy; removes what it made on failure.
+    /// With <paramref name="skipDenied"/> (rootless), a hierarchy the user has no delegated part of is left out.
+    /// </summary>
+    public static CgroupSet Create(string relPath, IReadOnlyList<CgroupHierarchy>? hierarchies = null, bool skipDenied = false)
     {
         hierarchies ??= CgroupHost.Hierarchies();
         var paths = new Dictionary<string, string>();
         var made = new List<string>();
+        var denied = new List<string>();
         try
         {
             foreach (var h in hierarchies)
             {
                 string dir = h.MountPoint + relPath;
-                MakeDirs(h, dir, made);
+                try { MakeDirs(h, dir, made); }
+                catch (IOException e) when (skipDenied && e.InnerException is UnauthorizedAccessException)
+                {
+                    denied.Add(h.Key);
+                    continue;
+                }
                 paths[h.Key] = dir;
             }
         }
@@ -45,7 +57,7 @@ public sealed class CgroupSet
             for (int i = made.Count - 1; i >= 0; i--) TryRmdir(made[i]);
             throw;
         }
-        return new CgroupSet(paths);
+        return new CgroupSet(paths) { Denied = denied };
     }
 
     private static void MakeDirs(CgroupHierarchy h, string dir, List<string> made)

@@ -77,7 +77,8 @@ public static class ContainerCreator
             catch (ArgumentException e) { throw new RuntimeException(e.Message); }
             cleanup.Cgroups = CreateCgroups(rel, hierarchies, spec);
             // Limits are in place before the first stage exists, so the program never runs unlimited.
-            Resources.ResourceApplier.Apply(cleanup.Cgroups, hierarchies, spec.Linux?.Resources, spec.Linux?.Devices);
+            Resources.ResourceApplier.Apply(cleanup.Cgroups, hierarchies, spec.Linux?.Resources, spec.Linux?.Devices,
+                rootless: Sys.Geteuid() != 0);
 
             DebugTrace.Mark("create: cgroups made");
             var request = new InitRequest
@@ -144,21 +145,18 @@ public static class ContainerCreator
     }
 
     /// <summary>
-    /// The container's cgroups. A user without delegated cgroups (rootless) gets none: like runc, warren warns
-    /// which limits it cannot apply and goes on rather than failing.
+    /// The container's cgroups. Rootless, only the hierarchies where the user has a delegated cgroup are used;
+    /// like runc, warren warns about the rest rather than failing.
     /// </summary>
     private static CgroupSet CreateCgroups(string rel, IReadOnlyList<CgroupHierarchy> hierarchies, Spec spec)
     {
-        try { return CgroupSet.Create(rel, hierarchies); }
-        catch (IOException e) when (Sys.Geteuid() != 0 && e.InnerException is UnauthorizedAccessException)
-        {
-            var r = spec.Linux?.Resources;
-            bool limits = r is not null && (r.Memory ?? (object?)r.Cpu ?? r.Pids ?? r.BlockIo ?? (object?)r.HugepageLimits ?? r.Unified) is not null;
-            Console.Error.WriteLine(limits
-                ? "warren: warning: no cgroup is delegated to this user: linux.resources limits are not applied"
-                : "warren: warning: no cgroup is delegated to this user: the container runs without its own cgroup");
-            return new CgroupSet(new Dictionary<string, string>());
-        }
+        bool rootless = Sys.Geteuid() != 0;
+        var set = CgroupSet.Create(rel, hierarchies, skipDenied: rootless);
+        if (set.Denied.Count > 0)
+            Console.Error.WriteLine(set.Paths.Count == 0
+                ? "warren: warning: no cgroup is delegated to this user: the container runs without its own cgroup"
+                : $"warren: warning: no delegated cgroup on {string.Join(", ", set.Denied)}: those controllers are not used");
+        return set;
     }
 
     private static List<int> IdmapMountIndexes(Spec spec) =>

@@ -6,9 +6,12 @@ namespace Warren.Runtime.Resources;
 /// <summary>Writes linux.resources into a container's cgroups (at create, before its program runs; and on update).</summary>
 public static class ResourceApplier
 {
+    /// <param name="rootless">Limits whose controller the user has no delegated cgroup for are dropped with a
+    /// warning (runc's rootless behaviour) instead of failing; device rules need privileges and are left out.</param>
     public static void Apply(CgroupSet set, IReadOnlyList<CgroupHierarchy> hierarchies, LinuxResources? resources,
-        IReadOnlyList<LinuxDevice>? devices = null)
+        IReadOnlyList<LinuxDevice>? devices = null, bool rootless = false)
     {
+        if (rootless && resources is not null) resources = Available(resources, c => CgroupFiles.Locate(set, hierarchies, c) is not null);
         var writes = ResourceMapper.Map(resources, c => CgroupFiles.Locate(set, hierarchies, c)?.Version, devices);
         if (resources?.Devices is { Count: > 0 } rules && CgroupFiles.Locate(set, hierarchies, "devices") is null && set.UnifiedDir is { } devDir)
             AttachDeviceProgram(devDir, DeviceRules.Effective(rules, devices));
@@ -30,6 +33,28 @@ public static class ResourceApplier
             catch (CgroupException) when (i == 0 && w.File == "memory.memsw.limit_in_bytes") { } // retried after the limit
             catch (CgroupException e) { throw new RuntimeException($"{w.Field}: {e.Message}"); }
         }
+    }
+
+    /// <summary>The sections of <paramref name="r"/> whose controllers exist for this container; warns about the rest.</summary>
+    private static LinuxResources Available(LinuxResources r, Func<string, bool> has)
+    {
+        var kept = new LinuxResources();
+        var dropped = new List<string>();
+        void Keep(bool present, bool ok, string name, Action take)
+        {
+            if (!present) return;
+            if (ok) take(); else dropped.Add(name);
+        }
+        Keep(r.Memory is not null, has("memory"), "memory", () => kept.Memory = r.Memory);
+        Keep(r.Cpu is not null, has("cpu") || has("cpuset"), "cpu", () => kept.Cpu = r.Cpu);
+        Keep(r.Pids is not null, has("pids"), "pids", () => kept.Pids = r.Pids);
+        Keep(r.BlockIo is not null, has("blkio") || has("io"), "blockIO", () => kept.BlockIo = r.BlockIo);
+        Keep(r.HugepageLimits is { Count: > 0 }, has("hugetlb"), "hugepageLimits", () => kept.HugepageLimits = r.HugepageLimits);
+        Keep(r.Network is not null, has("net_cls") || has("net_prio"), "network", () => kept.Network = r.Network);
+        Keep(r.Unified is { Count: > 0 }, r.Unified?.Keys.All(k => has(k.Split('.')[0])) == true, "unified", () => kept.Unified = r.Unified);
+        if (dropped.Count > 0)
+            Console.Error.WriteLine($"warren: warning: rootless: no delegated cgroup for linux.resources.{string.Join(", linux.resources.", dropped)}: not applied");
+        return kept;
     }
 
     /// <summary>cgroup2 has no devices files: the rules become a BPF program attached to the container's cgroup.</summary>

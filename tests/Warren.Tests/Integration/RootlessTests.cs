@@ -48,6 +48,17 @@ public class RootlessTests
         var esc = u.Warren("run", "--bundle", u.Bundle, "rl3");
         Assert.True(esc.Code == 0, esc.ToString());
         Assert.Equal(2, ProcessTests.Lines(esc.Stdout).Count(l => l.Contains("Operation not permitted")));
+
+        // Even with CAP_SYS_ADMIN (in its user namespace), a procfs it mounts shows its own PID namespace,
+        // never the host's processes.
+        foreach (var set in new[] { spec.Process.Capabilities!.Bounding!, spec.Process.Capabilities.Effective!, spec.Process.Capabilities.Permitted! })
+            set.Add("CAP_SYS_ADMIN");
+        spec.Process.Args = new() { "sh", "-c", "mkdir /tmp/p && mount -t proc proc /tmp/p && ls /tmp/p | grep -c '^[0-9]'" };
+        u.Write(spec);
+        var proc = u.Warren("run", "--bundle", u.Bundle, "rl4");
+        Assert.True(proc.Code == 0, proc.ToString());
+        Assert.InRange(int.Parse(proc.Stdout.Trim()), 1, 4);
+        Assert.True(Directory.EnumerateDirectories("/proc").Count(d => int.TryParse(Path.GetFileName(d), out _)) > 10);
     }
 
     [Fact]
@@ -78,6 +89,45 @@ public class RootlessTests
         Assert.NotEqual(0, bad.Code);
         Assert.Contains("newuidmap refused the mapping", bad.Stderr);
         Assert.False(Directory.Exists(Path.Combine(u.Home, "run", "warren", "sub2")));
+    }
+}
+
+public class RootlessCgroupTests
+{
+    /// <summary>
+    /// A user with a delegated cgroup on one hierarchy (pids, chowned to it by root) gets its pids limit
+    /// enforced there; the memory limit, with no delegated cgroup, is skipped with a warning, not an error.
+    /// </summary>
+    [Fact]
+    public void DelegatedCgroupsAreUsedAndTheRestSkippedWithAWarning()
+    {
+        Skip.IfNotRoot();
+        string pidsRoot = File.Exists("/sys/fs/cgroup/pids/cgroup.procs") ? "/sys/fs/cgroup/pids" : null!;
+        if (pidsRoot is null) return; // a pure v2 host has no separate pids hierarchy to delegate this way
+        using var u = new RootlessUser("wtrc");
+        string deleg = Path.Combine(pidsRoot, $"warren-deleg-{u.Name}");
+        Directory.CreateDirectory(deleg);
+        try
+        {
+            Assert.Equal(0, Exec.Run("chown", new[] { "-R", u.Name, deleg }).Code);
+            var spec = u.RootlessSpec();
+            spec.Process!.Args = new() { "sh", "-c", "read n < /proc/self/cgroup; cat /proc/self/cgroup | grep pids" };
+            spec.Linux!.CgroupsPath = $"/warren-deleg-{u.Name}/c1";
+            spec.Linux.Resources = new LinuxResources { Pids = new PidsResources { Limit = 7 }, Memory = new MemoryResources { Limit = 64 << 20 } };
+            u.Write(spec);
+            var r = u.Warren("run", "--bundle", u.Bundle, "dg1");
+            Assert.True(r.Code == 0, r.ToString());
+            Assert.EndsWith($":pids:/warren-deleg-{u.Name}/c1", r.Stdout.Trim());
+            Assert.Contains("linux.resources.memory: not applied", r.Stderr);
+            Assert.False(Directory.Exists(Path.Combine(deleg, "c1")));   // removed with the container
+
+            spec.Process.Args = new() { "sleep", "1000" };
+            u.Write(spec);
+            Assert.Equal(0, u.Warren("run", "-d", "--bundle", u.Bundle, "dg2").Code);
+            try { Assert.Equal("7", File.ReadAllText(Path.Combine(deleg, "c1", "pids.max")).Trim()); }
+            finally { u.Warren("delete", "-f", "dg2"); }
+        }
+        finally { Directory.Delete(deleg); }
     }
 }
 
