@@ -72,17 +72,45 @@ public static unsafe partial class LibSeccomp
 /// <summary>seccomp(SECCOMP_SET_MODE_FILTER) of a compiled program on the calling thread.</summary>
 public static unsafe class SeccompLoader
 {
-    public const uint FlagTsync = 1, FlagLog = 2, FlagSpecAllow = 4;
+    public const uint FlagTsync = 1, FlagLog = 2, FlagSpecAllow = 4, FlagNewListener = 8;
 
-    public static void Load(byte[] program, uint flags)
+    /// <summary>Loads the filter; with <see cref="FlagNewListener"/> returns the notification fd, else 0.</summary>
+    public static int Load(byte[] program, uint flags)
     {
         fixed (byte* p = program)
         {
             var prog = stackalloc byte[16];
             *(ushort*)prog = (ushort)(program.Length / 8);
             *(byte**)(prog + 8) = p;
-            if (Libc.syscall(SysNr.seccomp, 1 /* SECCOMP_SET_MODE_FILTER */, flags, (long)prog, 0, 0, 0) < 0)
-                throw SyscallException.Last("seccomp(SECCOMP_SET_MODE_FILTER)");
+            long rc = Libc.syscall(SysNr.seccomp, 1 /* SECCOMP_SET_MODE_FILTER */, flags, (long)prog, 0, 0, 0);
+            if (rc < 0) throw SyscallException.Last("seccomp(SECCOMP_SET_MODE_FILTER)");
+            return (int)rc;
         }
+    }
+}
+
+/// <summary>The supervisor's side of SECCOMP_RET_USER_NOTIF: receive a notification, answer it.</summary>
+public static unsafe class SeccompNotify
+{
+    private const ulong NotifRecv = 0xc0502100, NotifSend = 0xc0182101;
+
+    /// <summary>Blocks for the next notification; returns its id and the syscall number.</summary>
+    public static (ulong Id, int Syscall, uint Pid) Receive(int notifyFd)
+    {
+        var buf = stackalloc byte[80];
+        new Span<byte>(buf, 80).Clear();
+        if (Sys.Ioctl(notifyFd, NotifRecv, buf) is var err && err != 0) throw new SyscallException("ioctl(SECCOMP_IOCTL_NOTIF_RECV)", null, err);
+        return (*(ulong*)buf, *(int*)(buf + 16), *(uint*)(buf + 8));
+    }
+
+    /// <summary>Answers: the syscall returns -error (or val when error is 0).</summary>
+    public static void Respond(int notifyFd, ulong id, int error, long val = 0)
+    {
+        var buf = stackalloc byte[24];
+        *(ulong*)buf = id;
+        *(long*)(buf + 8) = val;
+        *(int*)(buf + 16) = -error;
+        *(uint*)(buf + 20) = 0;
+        if (Sys.Ioctl(notifyFd, NotifSend, buf) is var err && err != 0) throw new SyscallException("ioctl(SECCOMP_IOCTL_NOTIF_SEND)", null, err);
     }
 }

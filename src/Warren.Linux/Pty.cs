@@ -90,6 +90,39 @@ public static unsafe class Pty
         return *(int*)(control + 16);
     }
 
+    /// <summary>Sends one fd with an arbitrary payload (the seccomp listener protocol: JSON state + the notify fd).</summary>
+    public static void SendFdWithPayload(int sock, int fd, byte[] payload)
+    {
+        var control = stackalloc byte[24];
+        new Span<byte>(control, 24).Clear();
+        *(long*)control = 20;
+        *(int*)(control + 8) = 1;
+        *(int*)(control + 12) = 1;
+        *(int*)(control + 16) = fd;
+        fixed (byte* pp = payload)
+        {
+            var iov = new IoVec { Base = pp, Len = payload.Length };
+            var msg = new MsgHdr { Iov = &iov, IovLen = 1, Control = control, ControlLen = 24 };
+            if (Libc.sendmsg(sock, &msg, 0) < 0) throw SyscallException.Last("sendmsg", "seccomp listener");
+        }
+    }
+
+    /// <summary>Receives one fd and the payload that came with it.</summary>
+    public static (int Fd, byte[] Payload) ReceiveFdWithPayload(int sock)
+    {
+        var control = stackalloc byte[64];
+        var buf = new byte[65536];
+        fixed (byte* pb = buf)
+        {
+            var iov = new IoVec { Base = pb, Len = buf.Length };
+            var msg = new MsgHdr { Iov = &iov, IovLen = 1, Control = control, ControlLen = 64 };
+            nint n = Libc.recvmsg(sock, &msg, 0x40000000);
+            if (n < 0) throw SyscallException.Last("recvmsg");
+            if (msg.ControlLen < 20 || *(int*)(control + 12) != 1) throw new IOException("no fd received");
+            return (*(int*)(control + 16), buf.AsSpan(0, (int)n).ToArray());
+        }
+    }
+
     /// <summary>Connects a SOCK_STREAM unix socket to a path.</summary>
     public static int ConnectUnix(string path)
     {

@@ -66,6 +66,8 @@ public static class ContainerCreator
             if (rootUid != 0 || rootGid != 0) Sys.Chown(fifo, rootUid, rootGid);
             int fifoFd = Sys.Open(fifo, O.PATH);
             cleanup.Fds.Add(fifoFd);
+            int listenerFd = Security.SeccompListener.Connect(spec.Linux?.Seccomp);
+            if (listenerFd >= 0) cleanup.Fds.Add(listenerFd);
 
             var hierarchies = CgroupHost.Hierarchies();
             string rel;
@@ -95,6 +97,8 @@ public static class ContainerCreator
                 Debug = DebugTrace.Enabled,
                 Seccomp = seccomp.Item1,
                 SeccompFlags = seccomp.Item2,
+                SeccompListenerFd = listenerFd,
+                SeccompListenerState = listenerFd >= 0 ? Security.SeccompListener.StateTemplate(spec.Linux!.Seccomp!, o.Id, bundle, spec.Annotations) : null,
                 Terminal = terminal,
                 CgroupV2Only = CgroupHost.Mode(hierarchies) == CgroupMode.V2,
                 CgroupHierarchies = hierarchies.ToDictionary(h => h.Key, h => h.MountPoint),
@@ -104,7 +108,7 @@ public static class ContainerCreator
             string requestJson = JsonSerializer.Serialize(request, RuntimeJsonContext.Default.InitRequest);
             // The init stage unshares the cgroup namespace itself, once it sits in its cgroups.
             var (chan, pid) = StageLauncher.Launch(new StageLauncher.Plan("init", newNs & ~CloneFlags.NEWCGROUP, joins,
-                NamespacePlan.TimeOffsets(spec), cleanup.Cgroups, spec, new[] { fifoFd }, requestJson));
+                NamespacePlan.TimeOffsets(spec), cleanup.Cgroups, spec, listenerFd >= 0 ? new[] { fifoFd, listenerFd } : new[] { fifoFd }, requestJson));
             using var _ = chan;
             cleanup.FirstStage = pid;
             cleanup.InitPid = pid;

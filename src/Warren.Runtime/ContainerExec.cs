@@ -46,6 +46,7 @@ public static class ContainerExec
         var cgroups = CgroupsFor(container, o.SubCgroup);
 
         int mntFd = Sys.Open($"/proc/{initPid}/ns/mnt", O.RDONLY);
+        int listenerFd = Security.SeccompListener.Connect(spec.Linux?.Seccomp);
         bool foreground = !o.Detach;
         if (foreground) Sys.Prctl(36 /* PR_SET_CHILD_SUBREAPER */, 1, what: "prctl(PR_SET_CHILD_SUBREAPER)");
         SyncChannel chan;
@@ -55,12 +56,18 @@ public static class ContainerExec
             var request = new ExecRequest
             {
                 ProcessJson = OciJson.Serialize(process), MountNsFd = mntFd, PreserveFds = o.PreserveFds, Debug = DebugTrace.Enabled,
-                Seccomp = seccomp.Item1, SeccompFlags = seccomp.Item2,
+                Seccomp = seccomp.Item1, SeccompFlags = seccomp.Item2, SeccompListenerFd = listenerFd,
+                SeccompListenerState = listenerFd >= 0 ? Security.SeccompListener.StateTemplate(spec.Linux!.Seccomp!, o.Id, container.Record.Bundle, spec.Annotations) : null,
             };
-            (chan, firstPid) = StageLauncher.Launch(new StageLauncher.Plan("exec-init", 0, joins, null, cgroups, spec, new[] { mntFd },
+            (chan, firstPid) = StageLauncher.Launch(new StageLauncher.Plan("exec-init", 0, joins, null, cgroups, spec,
+                listenerFd >= 0 ? new[] { mntFd, listenerFd } : new[] { mntFd },
                 JsonSerializer.Serialize(request, ExecJsonContext.Default.ExecRequest)));
         }
-        finally { Sys.Close(mntFd); }
+        finally
+        {
+            Sys.Close(mntFd);
+            Sys.Close(listenerFd);
+        }
 
         int pid = firstPid, master = -1;
         using (chan)

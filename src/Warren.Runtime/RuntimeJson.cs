@@ -15,6 +15,9 @@ public sealed class InitRequest
     public bool Debug { get; set; }
     public byte[]? Seccomp { get; set; }
     public uint SeccompFlags { get; set; }
+    /// <summary>A connected socket to linux.seccomp.listenerPath (inherited), and what to tell the listener.</summary>
+    public int SeccompListenerFd { get; set; } = -1;
+    public string? SeccompListenerState { get; set; }
     public string ContainerId { get; set; } = "";
     public bool NoNewKeyring { get; set; }
     /// <summary>
@@ -101,6 +104,8 @@ public sealed class ExecRequest
     public bool Debug { get; set; }
     public byte[]? Seccomp { get; set; }
     public uint SeccompFlags { get; set; }
+    public int SeccompListenerFd { get; set; } = -1;
+    public string? SeccompListenerState { get; set; }
 }
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

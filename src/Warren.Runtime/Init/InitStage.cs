@@ -26,6 +26,7 @@ public static class InitStage
             var spec = SpecLoader.Parse(req.ConfigJson);
             var process = spec.Process!;
             int fifo = req.ExecFifoFd;
+            int hostPid = req.SeccompListenerFd >= 0 ? Security.SeccompListener.HostPid() : 0;
             if (fifo >= 0) Sys.SetCloexec(fifo, true);
 
             Sys.Setsid();
@@ -63,7 +64,8 @@ public static class InitStage
             chan.SendPayload(JsonSerializer.Serialize(new InitReply { Kind = "ready" }, RuntimeJsonContext.Default.InitReply));
             ready = true;
             if (fifo >= 0) WaitForStart(fifo, spec, stateJson);
-            ProcessExec.Exec(process, exe, req.PreserveFds, req.Seccomp, req.SeccompFlags, spec);
+            ProcessExec.Exec(process, exe, req.PreserveFds, req.Seccomp, req.SeccompFlags, spec,
+                notifyFd => Security.SeccompListener.Send(req.SeccompListenerFd, notifyFd, req.SeccompListenerState!, hostPid));
             return 127; // not reached
         }
         catch (Exception e)

@@ -31,6 +31,12 @@ internal static class ProcessExec
         throw new InvalidOperationException($"exec: \"{arg0}\": executable file not found in $PATH");
     }
 
+    private static void LoadSeccomp(byte[] program, uint flags, Action<int>? onListener)
+    {
+        int notifyFd = SeccompLoader.Load(program, flags);
+        if ((flags & SeccompLoader.FlagNewListener) != 0) onListener?.Invoke(notifyFd);
+    }
+
     /// <summary>In a user namespace set up by an unprivileged user, setgroups(2) is denied for good.</summary>
     private static bool SetgroupsDenied()
     {
@@ -64,11 +70,11 @@ internal static class ProcessExec
     /// before execve; without, it must be loaded while warren still holds CAP_SYS_ADMIN (as runc does), so
     /// the profile then has to allow the credential calls that follow.</param>
     public static void Exec(OciProcess p, string executable, int preserveFds, byte[]? seccomp = null, uint seccompFlags = 0,
-        Warren.Oci.Spec? spec = null)
+        Warren.Oci.Spec? spec = null, Action<int>? onListener = null)
     {
         bool nnp = p.NoNewPrivileges == true;
         Security.ProcessAttributes.ApplyEarly(spec, p);
-        if (seccomp is { Length: > 0 } && !nnp) SeccompLoader.Load(seccomp, seccompFlags);
+        if (seccomp is { Length: > 0 } && !nnp) LoadSeccomp(seccomp, seccompFlags, onListener);
         var caps = p.Capabilities;
         ulong bounding = LinuxCaps.Mask(caps?.Bounding, "process.capabilities.bounding");
         ulong effective = LinuxCaps.Mask(caps?.Effective, "process.capabilities.effective");
@@ -92,7 +98,7 @@ internal static class ProcessExec
         // Nothing of warren's may reach the program: only stdio and the preserved fds stay open.
         Sys.CloseRangeCloexec((uint)(3 + preserveFds));
         Security.ProcessAttributes.ApplyFinal(p);
-        if (seccomp is { Length: > 0 } && nnp) SeccompLoader.Load(seccomp, seccompFlags);
+        if (seccomp is { Length: > 0 } && nnp) LoadSeccomp(seccomp, seccompFlags, onListener);
 
         int err = Sys.Execve(executable, p.Args!, p.Env ?? new List<string>());
         throw new InvalidOperationException($"exec: \"{p.Args![0]}\": {Errno.Describe(err)}");

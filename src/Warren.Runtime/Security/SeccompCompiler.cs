@@ -7,7 +7,7 @@ namespace Warren.Runtime.Security;
 public static class SeccompCompiler
 {
     public static readonly string[] Actions =
-        { "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP", "SCMP_ACT_ERRNO", "SCMP_ACT_TRACE", "SCMP_ACT_ALLOW", "SCMP_ACT_LOG" };
+        { "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP", "SCMP_ACT_ERRNO", "SCMP_ACT_TRACE", "SCMP_ACT_ALLOW", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY" };
     public static readonly string[] Operators =
         { "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ" };
     public static readonly string[] Flags = { "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW" };
@@ -21,8 +21,9 @@ public static class SeccompCompiler
     public static (byte[] Program, uint Flags) Compile(OciSeccomp s)
     {
         const string f = "linux.seccomp";
-        if (!string.IsNullOrEmpty(s.ListenerPath))
-            throw new RuntimeException($"{f}.listenerPath: seccomp user notification is not supported by warren yet");
+        bool notifies = s.DefaultAction == "SCMP_ACT_NOTIFY" || (s.Syscalls ?? new()).Any(x => x.Action == "SCMP_ACT_NOTIFY");
+        if (notifies && string.IsNullOrEmpty(s.ListenerPath))
+            throw new RuntimeException($"{f}: SCMP_ACT_NOTIFY needs linux.seccomp.listenerPath");
         uint def = Action(s.DefaultAction ?? throw new RuntimeException($"{f}.defaultAction is missing"), s.DefaultErrnoRet, $"{f}.defaultAction");
         var archs = (s.Architectures ?? new()).Select(a =>
             Archs.Contains(a) ? a["SCMP_ARCH_".Length..].ToLowerInvariant() : throw new RuntimeException($"{f}.architectures: unknown \"{a}\""));
@@ -43,6 +44,7 @@ public static class SeccompCompiler
                 "SECCOMP_FILTER_FLAG_SPEC_ALLOW" => SeccompLoader.FlagSpecAllow,
                 _ => throw new RuntimeException($"{f}.flags: unknown or unsupported flag \"{fl}\""),
             };
+        if (!string.IsNullOrEmpty(s.ListenerPath)) flags |= SeccompLoader.FlagNewListener;
         try { return (LibSeccomp.Compile(def, archs, rules), flags); }
         catch (InvalidOperationException e) { throw new RuntimeException(e.Message, e); }
         catch (DllNotFoundException) { throw new RuntimeException($"{f}: libseccomp.so.2 is not installed on this host"); }
@@ -57,7 +59,7 @@ public static class SeccompCompiler
         "SCMP_ACT_TRACE" => LibSeccomp.ActTrace | ((errno ?? 1) & 0xffff),
         "SCMP_ACT_ALLOW" => LibSeccomp.ActAllow,
         "SCMP_ACT_LOG" => LibSeccomp.ActLog,
-        "SCMP_ACT_NOTIFY" => throw new RuntimeException($"{field}: SCMP_ACT_NOTIFY is not supported by warren yet"),
+        "SCMP_ACT_NOTIFY" => LibSeccomp.ActNotify,
         _ => throw new RuntimeException($"{field}: unknown action \"{name}\""),
     };
 

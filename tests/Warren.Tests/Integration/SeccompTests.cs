@@ -117,4 +117,44 @@ public class SeccompTests
         Assert.Contains("Permission denied", r.Stdout);
         Assert.Contains("Seccomp:\t2", r.Stdout);
     }
+
+    /// <summary>listenerPath: the listener receives the notify fd with the state, and answers a notified syscall.</summary>
+    [Fact]
+    public void ANotifyListenerReceivesTheFdAndAnswersTheSyscall()
+    {
+        using var sb = new Sandbox();
+        string sockPath = Path.Combine(sb.Dir, "listener.sock");
+        using var listener = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        listener.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(sockPath));
+        listener.Listen(1);
+        string? stateJson = null;
+        int answered = -1;
+        var agent = new Thread(() =>
+        {
+            using var conn = listener.Accept();
+            var (fd, payload) = Warren.Linux.Pty.ReceiveFdWithPayload((int)conn.Handle);
+            stateJson = System.Text.Encoding.UTF8.GetString(payload);
+            var (id, nr, _) = Warren.Linux.SeccompNotify.Receive(fd);
+            answered = nr;
+            Warren.Linux.SeccompNotify.Respond(fd, id, 28); // ENOSPC, from the supervisor
+            Warren.Linux.Sys.Close(fd);
+        });
+        agent.Start();
+        var spec = With(new Warren.Oci.Seccomp
+        {
+            DefaultAction = "SCMP_ACT_ALLOW",
+            ListenerPath = sockPath,
+            ListenerMetadata = "from-the-test",
+            Syscalls = new() { new SeccompSyscall { Names = new() { "mkdir", "mkdirat" }, Action = "SCMP_ACT_NOTIFY" } },
+        }, "mkdir /tmp/d 2>&1; true");
+        var r = sb.Run(spec);
+        Assert.True(agent.Join(20_000), "the listener got no notification");
+        Assert.True(r.Code == 0, r.ToString());
+        Assert.Contains("No space left on device", r.Stdout);
+        using var doc = System.Text.Json.JsonDocument.Parse(stateJson!);
+        Assert.Equal("seccompFd", doc.RootElement.GetProperty("fds")[0].GetString());
+        Assert.Equal("from-the-test", doc.RootElement.GetProperty("metadata").GetString());
+        Assert.True(doc.RootElement.GetProperty("pid").GetInt32() > 1);
+        Assert.True(answered > 0);
+    }
 }
