@@ -151,4 +151,33 @@ public class CveTests
         Assert.Contains("kernel.msgmax", r.Stderr);
         Assert.Empty(Leftovers.Find(sb, id));
     }
+
+    /// <summary>
+    /// CVE-2021-30465: a container that shares a volume with the next one swaps a directory of it with a
+    /// symlink to "/" over and over, hoping the runtime resolves a mount destination through the link at the
+    /// wrong moment and mounts onto the host. warren resolves inside the rootfs (openat2 RESOLVE_IN_ROOT) and
+    /// mounts through the resolved fd, so the race can only ever land inside the victim container.
+    /// </summary>
+    [Fact]
+    public void Cve_2021_30465_SymlinkExchangeRaceOnADestinationStaysInside()
+    {
+        using var sb = new Sandbox();
+        string vol = Path.Combine(sb.Dir, "vol");
+        Directory.CreateDirectory(Path.Combine(vol, "dir"));
+        var racer = Sandbox.DefaultSpec("sh", "-c",
+            "cd /vol; while true; do mv dir dir.real 2>/dev/null; ln -sfn / dir; rm -f dir; mv dir.real dir 2>/dev/null; done");
+        racer.Mounts!.Add(new Mount { Destination = "/vol", Type = "bind", Source = vol, Options = new() { "rbind" } });
+        string racerId = sb.NewId("racer");
+        Assert.Equal(0, sb.Warren("run", "-d", "--bundle", sb.Bundle(racer), racerId).Code);
+        int before = File.ReadAllLines("/proc/self/mountinfo").Length;
+        var victim = Sandbox.DefaultSpec("true");
+        victim.Mounts!.Add(new Mount { Destination = "/vol", Type = "bind", Source = vol, Options = new() { "rbind" } });
+        victim.Mounts.Add(new Mount { Destination = "/vol/dir/tmp", Type = "tmpfs", Source = "tmpfs" });
+        string bundle = sb.Bundle(victim);
+        for (int i = 0; i < 40; i++) sb.Warren("run", "--bundle", bundle, sb.NewId("victim"));
+        Assert.Equal(0, sb.Warren("delete", "-f", racerId).Code);
+        // Nothing was mounted in the host's namespace, and the host's /tmp did not get a tmpfs over it.
+        Assert.Equal(before, File.ReadAllLines("/proc/self/mountinfo").Length);
+        Assert.DoesNotContain(File.ReadAllLines("/proc/self/mountinfo"), l => l.Split(' ')[4] == "/tmp");
+    }
 }
