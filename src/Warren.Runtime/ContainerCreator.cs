@@ -99,7 +99,6 @@ public static class ContainerCreator
                 SeccompFlags = seccomp.Item2,
                 SeccompListenerFd = listenerFd,
                 SeccompListenerState = listenerFd >= 0 ? Security.SeccompListener.StateTemplate(spec.Linux!.Seccomp!, o.Id, bundle, spec.Annotations) : null,
-                Terminal = terminal,
                 CgroupV2Only = CgroupHost.Mode(hierarchies) == CgroupMode.V2,
                 CgroupHierarchies = hierarchies.ToDictionary(h => h.Key, h => h.MountPoint),
                 CgroupRelPath = rel,
@@ -128,7 +127,6 @@ public static class ContainerCreator
                 Owner = Sys.Geteuid() == 0 ? "root" : Sys.Geteuid().ToString(),
                 Annotations = spec.Annotations,
                 CgroupPaths = new Dictionary<string, string>(cleanup.Cgroups.Paths),
-                HasPidNamespace = (newNs & CloneFlags.NEWPID) != 0,
                 ConfigJson = configJson,
             };
             store.Save(rec);

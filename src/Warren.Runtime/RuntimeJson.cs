@@ -27,8 +27,6 @@ public sealed class InitRequest
     public List<int> IdmapMounts { get; set; } = new();
     /// <summary>Unshare a new cgroup namespace first: its root is the cgroup the init was moved into.</summary>
     public bool UnshareCgroupNs { get; set; }
-    /// <summary>The init stage should send the pty master back over the sync socket.</summary>
-    public bool Terminal { get; set; }
     /// <summary>v1 hierarchies to mount for a "cgroup" mount: controller list → host mount point.</summary>
     public Dictionary<string, string> CgroupHierarchies { get; set; } = new();
     public bool CgroupV2Only { get; set; }
@@ -63,7 +61,6 @@ public sealed class ContainerRecord
     public Dictionary<string, string> CgroupPaths { get; set; } = new();
     /// <summary>Set once `start` has released the exec fifo.</summary>
     public bool Started { get; set; }
-    public bool HasPidNamespace { get; set; }
     public string ConfigJson { get; set; } = "";
 }
 

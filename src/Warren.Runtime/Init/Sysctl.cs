@@ -7,9 +7,11 @@ internal static class Sysctl
 {
     public static void Write(string key, string value)
     {
-        if (key.Contains("..") || key.Contains('/') && key.Contains('.'))
+        // "net.ipv4.ip_forward" or "net/ipv4/conf/eth0.100/forwarding" (slashes keep dots in names).
+        string rel = key.Contains('/') ? key : key.Replace('.', '/');
+        if (rel.Split('/').Any(p => p is "" or "." or ".."))
             throw new InvalidOperationException($"linux.sysctl: invalid key \"{key}\"");
-        WriteProc("/proc/sys/" + key.Replace('.', '/'), value, $"linux.sysctl[{key}]");
+        WriteProc("/proc/sys/" + rel, value, $"linux.sysctl[{key}]");
     }
 
     public static void WriteProc(string path, string value, string? field = null)
