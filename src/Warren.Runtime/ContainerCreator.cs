@@ -222,56 +222,41 @@ public static class ContainerCreator
         int ptyMaster = -1;
         while (true)
         {
-            var frame = chan.Receive();
-            if (frame is null)
+            var e = StageEvents.Next(chan, "container init");
+            switch (e.Kind)
             {
-                var (reaped, status) = Sys.WaitPid(cleanup.InitPid, 0x40000000 /* __WALL */);
-                if (cleanup.InitPid == cleanup.FirstStage) cleanup.FirstStage = 0;
-                cleanup.InitPid = 0;
-                throw new RuntimeException(reaped > 0
-                    ? $"container init exited before it was ready (exit code {Sys.ExitCode(status)})"
-                    : "container init exited before it was ready");
-            }
-            var (kind, a, b, payload) = frame.Value;
-            switch (kind)
-            {
-                case SyncMessage.NeedMaps:
+                case StageEventKind.Closed:
+                    var (reaped, status) = Sys.WaitPid(cleanup.InitPid, 0x40000000 /* __WALL */);
+                    if (cleanup.InitPid == cleanup.FirstStage) cleanup.FirstStage = 0;
+                    cleanup.InitPid = 0;
+                    throw new RuntimeException(reaped > 0
+                        ? $"container init exited before it was ready (exit code {Sys.ExitCode(status)})"
+                        : "container init exited before it was ready");
+                case StageEventKind.NeedMaps:
                     NamespacePlan.WriteIdMaps(firstPid, spec);
                     chan.SendGo();
                     chan.SendPayload(requestJson);
                     SendIdmapTrees(chan, spec, bundle, idmapMounts, firstPid);
                     break;
-                case SyncMessage.ChildPid:
-                    cleanup.InitPid = a;
+                case StageEventKind.ChildPid:
+                    cleanup.InitPid = e.Value;
                     Sys.WaitPid(firstPid); // the intermediate stage exits right after sending this
                     cleanup.FirstStage = 0;
                     break;
-                case SyncMessage.Failed:
-                    throw new RuntimeException(
-                        $"container init failed: {SyncMessage.StageName(a)}: {Errno.Describe(b)} ({Errno.Name(b)})");
-                case SyncMessage.Payload:
-                    var reply = JsonSerializer.Deserialize(payload!, RuntimeJsonContext.Default.InitReply)!;
-                    switch (reply.Kind)
-                    {
-                        case "pty":
-                            int master = Pty.ReceiveFd(chan.Fd, 1);
-                            if (o.Foreground) { ptyMaster = master; cleanup.PtyMaster = master; }
-                            else ConsoleSocket.Send(o.ConsoleSocket!, master);
-                            break;
-                        case "create-runtime":
-                            // In the runtime namespace, while the init waits before pivot_root.
-                            string state = HookRunner.StateJson(o.Id, ContainerStatus.Creating, cleanup.InitPid, bundle, spec.Annotations);
-                            HookRunner.RunAll(spec.Hooks, "prestart", state);
-                            HookRunner.RunAll(spec.Hooks, "createRuntime", state);
-                            chan.SendPayload(JsonSerializer.Serialize(new InitReply { Kind = "continue", StateJson = state },
-                                RuntimeJsonContext.Default.InitReply));
-                            break;
-                        case "ready":
-                            return ptyMaster;
-                        case "error":
-                            throw new RuntimeException(reply.Error ?? "container init failed");
-                    }
+                case StageEventKind.Pty:
+                    if (o.Foreground) { ptyMaster = e.Value; cleanup.PtyMaster = e.Value; }
+                    else ConsoleSocket.Send(o.ConsoleSocket!, e.Value);
                     break;
+                case StageEventKind.Reply when e.Reply!.Kind == "create-runtime":
+                    // In the runtime namespace, while the init waits before pivot_root.
+                    string state = HookRunner.StateJson(o.Id, ContainerStatus.Creating, cleanup.InitPid, bundle, spec.Annotations);
+                    HookRunner.RunAll(spec.Hooks, "prestart", state);
+                    HookRunner.RunAll(spec.Hooks, "createRuntime", state);
+                    chan.SendPayload(JsonSerializer.Serialize(new InitReply { Kind = "continue", StateJson = state },
+                        RuntimeJsonContext.Default.InitReply));
+                    break;
+                case StageEventKind.Reply when e.Reply!.Kind == "ready":
+                    return ptyMaster;
             }
         }
     }

@@ -108,40 +108,25 @@ public static class ContainerExec
         bool execing = false;
         while (true)
         {
-            var frame = chan.Receive();
-            if (frame is null)
+            var e = StageEvents.Next(chan, "exec");
+            switch (e.Kind)
             {
-                // After "execing", EOF is the close-on-exec of a successful execve; before it, a crash.
-                if (execing) return (pid, master);
-                throw new RuntimeException("exec: the exec stage exited before running the command");
-            }
-            var (kind, a, b, payload) = frame.Value;
-            switch (kind)
-            {
-                case SyncMessage.ChildPid:
-                    pid = a;
+                case StageEventKind.Closed:
+                    // After "execing", EOF is the close-on-exec of a successful execve; before it, a crash.
+                    if (execing) return (pid, master);
+                    throw new RuntimeException("exec: the exec stage exited before running the command");
+                case StageEventKind.ChildPid:
+                    pid = e.Value;
                     Sys.WaitPid(firstPid);
                     break;
-                case SyncMessage.Failed:
-                    throw new RuntimeException($"exec failed: {SyncMessage.StageName(a)}: {Errno.Describe(b)} ({Errno.Name(b)})");
-                case SyncMessage.Payload:
-                    var reply = JsonSerializer.Deserialize(payload!, RuntimeJsonContext.Default.InitReply)!;
-                    switch (reply.Kind)
-                    {
-                        case "pty":
-                            master = Pty.ReceiveFd(chan.Fd, 1);
-                            if (!foreground)
-                            {
-                                ConsoleSocket.Send(consoleSocket!, master);
-                                master = -1;
-                            }
-                            break;
-                        case "execing":
-                            execing = true;
-                            break;
-                        case "error":
-                            throw new RuntimeException(reply.Error ?? "exec failed");
-                    }
+                case StageEventKind.Pty when foreground:
+                    master = e.Value;
+                    break;
+                case StageEventKind.Pty:
+                    ConsoleSocket.Send(consoleSocket!, e.Value);
+                    break;
+                case StageEventKind.Reply when e.Reply!.Kind == "execing":
+                    execing = true;
                     break;
             }
         }
