@@ -24,6 +24,12 @@ public static class Output
             Error(r, $"{verb}: {e.Message}");
             return 1;
         }
+        catch (Exception e)
+        {
+            // Still one line (a bug in warren, not bad input): name the exception so it can be reported.
+            Error(r, $"{verb}: internal error: {e.GetType().Name}: {e.Message}");
+            return 1;
+        }
     }
 
     public static void Error(ParseResult r, string message)
