@@ -60,9 +60,16 @@ public static unsafe class Pty
     }
 
     /// <summary>Sends one fd with a name as payload over a unix socket (runc's console-socket protocol).</summary>
-    public static void SendFd(int sock, int fd, string name)
+    public static void SendFd(int sock, int fd, string name) =>
+        SendFdWithPayload(sock, fd, System.Text.Encoding.UTF8.GetBytes(name));
+
+    /// <summary>Receives one fd sent with <see cref="SendFd"/>.</summary>
+    /// <param name="maxBytes">Payload bytes to consume; 1 on a stream that carries other frames after it.</param>
+    public static int ReceiveFd(int sock, int maxBytes = 4096) => ReceiveFdWithPayload(sock, maxBytes).Fd;
+
+    /// <summary>Sends one fd with an arbitrary payload (also the seccomp listener protocol: JSON state + the notify fd).</summary>
+    public static void SendFdWithPayload(int sock, int fd, byte[] payload)
     {
-        var payload = System.Text.Encoding.UTF8.GetBytes(name);
         var control = stackalloc byte[24]; // cmsghdr (16) + one int, aligned to 24
         new Span<byte>(control, 24).Clear();
         *(long*)control = 20;              // cmsg_len = CMSG_LEN(sizeof(int))
@@ -73,52 +80,22 @@ public static unsafe class Pty
         {
             var iov = new IoVec { Base = pp, Len = payload.Length };
             var msg = new MsgHdr { Iov = &iov, IovLen = 1, Control = control, ControlLen = 24 };
-            if (Libc.sendmsg(sock, &msg, 0) < 0) throw SyscallException.Last("sendmsg", "console socket");
+            if (Libc.sendmsg(sock, &msg, 0) < 0) throw SyscallException.Last("sendmsg", "unix socket");
         }
     }
 
-    /// <summary>Receives one fd sent with <see cref="SendFd"/>.</summary>
-    /// <param name="maxBytes">Payload bytes to consume; 1 on a stream that carries other frames after it.</param>
-    public static int ReceiveFd(int sock, int maxBytes = 4096)
+    /// <summary>Receives one fd and (up to <paramref name="maxBytes"/> of) the payload that came with it.</summary>
+    public static (int Fd, byte[] Payload) ReceiveFdWithPayload(int sock, int maxBytes = 65536)
     {
         var control = stackalloc byte[64];
-        var buf = stackalloc byte[4096];
-        var iov = new IoVec { Base = buf, Len = Math.Min(maxBytes, 4096) };
-        var msg = new MsgHdr { Iov = &iov, IovLen = 1, Control = control, ControlLen = 64 };
-        if (Libc.recvmsg(sock, &msg, 0x40000000 /* MSG_CMSG_CLOEXEC */) < 0) throw SyscallException.Last("recvmsg", "console socket");
-        if (msg.ControlLen < 20 || *(int*)(control + 12) != 1) throw new IOException("console socket: no fd received");
-        return *(int*)(control + 16);
-    }
-
-    /// <summary>Sends one fd with an arbitrary payload (the seccomp listener protocol: JSON state + the notify fd).</summary>
-    public static void SendFdWithPayload(int sock, int fd, byte[] payload)
-    {
-        var control = stackalloc byte[24];
-        new Span<byte>(control, 24).Clear();
-        *(long*)control = 20;
-        *(int*)(control + 8) = 1;
-        *(int*)(control + 12) = 1;
-        *(int*)(control + 16) = fd;
-        fixed (byte* pp = payload)
-        {
-            var iov = new IoVec { Base = pp, Len = payload.Length };
-            var msg = new MsgHdr { Iov = &iov, IovLen = 1, Control = control, ControlLen = 24 };
-            if (Libc.sendmsg(sock, &msg, 0) < 0) throw SyscallException.Last("sendmsg", "seccomp listener");
-        }
-    }
-
-    /// <summary>Receives one fd and the payload that came with it.</summary>
-    public static (int Fd, byte[] Payload) ReceiveFdWithPayload(int sock)
-    {
-        var control = stackalloc byte[64];
-        var buf = new byte[65536];
+        var buf = new byte[maxBytes];
         fixed (byte* pb = buf)
         {
             var iov = new IoVec { Base = pb, Len = buf.Length };
             var msg = new MsgHdr { Iov = &iov, IovLen = 1, Control = control, ControlLen = 64 };
-            nint n = Libc.recvmsg(sock, &msg, 0x40000000);
-            if (n < 0) throw SyscallException.Last("recvmsg");
-            if (msg.ControlLen < 20 || *(int*)(control + 12) != 1) throw new IOException("no fd received");
+            nint n = Libc.recvmsg(sock, &msg, 0x40000000 /* MSG_CMSG_CLOEXEC */);
+            if (n < 0) throw SyscallException.Last("recvmsg", "unix socket");
+            if (msg.ControlLen < 20 || *(int*)(control + 12) != 1) throw new IOException("unix socket: no fd received");
             return (*(int*)(control + 16), buf.AsSpan(0, (int)n).ToArray());
         }
     }
