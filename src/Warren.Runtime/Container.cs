@@ -27,25 +27,8 @@ public sealed class Container
         {
             if (!ProcessInfo.IsAlive(Record.Pid, Record.PidStartTime)) return ContainerStatus.Stopped;
             if (!Record.Started && File.Exists(Store.FifoPath(Id))) return ContainerStatus.Created;
-            return IsFrozen() ? "paused" : ContainerStatus.Running;
+            return Freezer.IsFrozen(Record) ? "paused" : ContainerStatus.Running;
         }
-    }
-
-    private bool IsFrozen()
-    {
-        foreach (var (key, dir) in Record.CgroupPaths)
-        {
-            try
-            {
-                if (key.Split(',').Contains("freezer") && File.ReadAllText(Path.Combine(dir, "freezer.state")).Trim() == "FROZEN")
-                    return true;
-                if (key == "unified" && File.Exists(Path.Combine(dir, "cgroup.freeze"))
-                    && File.ReadAllText(Path.Combine(dir, "cgroup.freeze")).Trim() == "1")
-                    return true;
-            }
-            catch (IOException) { }
-        }
-        return false;
     }
 
     public State ToState()
@@ -161,7 +144,7 @@ public sealed class Container
 
     private void KillAllAndWait()
     {
-        ThawIfFrozen();
+        Freezer.ThawQuietly(Record);
         // Without a PID namespace of its own the container's children outlive its init: kill them all.
         Sys.Kill(Record.Pid, Sig.KILL);
         foreach (var pid in Cgroups.Pids()) Sys.Kill(pid, Sig.KILL);
@@ -171,20 +154,6 @@ public sealed class Container
             if (!ProcessInfo.IsAlive(Record.Pid, Record.PidStartTime) && Cgroups.Pids().All(p => !ProcessInfo.IsAlive(p, 0)))
                 return;
             Thread.Sleep(10);
-        }
-    }
-
-    private void ThawIfFrozen()
-    {
-        foreach (var (key, dir) in Record.CgroupPaths)
-        {
-            try
-            {
-                if (key.Split(',').Contains("freezer")) File.WriteAllText(Path.Combine(dir, "freezer.state"), "THAWED");
-                else if (key == "unified" && File.Exists(Path.Combine(dir, "cgroup.freeze")))
-                    File.WriteAllText(Path.Combine(dir, "cgroup.freeze"), "0");
-            }
-            catch (IOException) { }
         }
     }
 }
