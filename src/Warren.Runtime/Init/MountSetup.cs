@@ -136,19 +136,21 @@ internal sealed class MountSetup
 
     /// <summary>Remounts the mount now on top of <paramref name="dest"/>, keeping flags the kernel has locked.</summary>
     /// <param name="keepCurrent">Keep the flags the mount has now (nosuid, nodev...) besides the new ones.</param>
-    internal void Remount(string dest, ulong flags, bool keepCurrent = false)
+    private void Remount(string dest, ulong flags, bool keepCurrent = false) => Remount(_root, dest, flags, keepCurrent);
+
+    internal static void Remount(InRoot root, string dest, ulong flags, bool keepCurrent = false)
     {
-        int fd = _root.Open(dest);
+        int fd = root.Open(dest);
         try
         {
-            if (keepCurrent) flags |= Sys.Fstatfs(fd, _root.Display(dest)).MountFlags;
+            if (keepCurrent) flags |= Sys.Fstatfs(fd, root.Display(dest)).MountFlags;
             int err = Sys.TryMount(null, $"/proc/self/fd/{fd}", null, flags | MS.REMOUNT);
             if (err == Errno.EPERM)
             {
-                var (_, current) = Sys.Fstatfs(fd, _root.Display(dest));
+                var (_, current) = Sys.Fstatfs(fd, root.Display(dest));
                 err = Sys.TryMount(null, $"/proc/self/fd/{fd}", null, flags | MS.REMOUNT | (current & ~MS.RDONLY));
             }
-            if (err != 0) throw new SyscallException("remount", _root.Display(dest), err);
+            if (err != 0) throw new SyscallException("remount", root.Display(dest), err);
         }
         finally { Sys.Close(fd); }
     }

@@ -90,7 +90,7 @@ internal static class RootfsSetup
         using var root = new InRoot("/");
         foreach (var p in spec.Linux?.MaskedPaths ?? new()) Mask(root, p);
         foreach (var p in spec.Linux?.ReadonlyPaths ?? new()) ReadOnly(root, p);
-        if (spec.Root?.Readonly == true) new MountSetup(root, new InitRequest()).Remount("/", MS.BIND | MS.RDONLY, keepCurrent: true);
+        if (spec.Root?.Readonly == true) MountSetup.Remount(root, "/", MS.BIND | MS.RDONLY, keepCurrent: true);
     }
 
     private static void Mask(InRoot root, string path)
@@ -128,6 +128,6 @@ internal static class RootfsSetup
         if (fd < 0) throw new SyscallException("open readonly path", path, -fd);
         try { Sys.MountAt($"/proc/self/fd/{fd}", fd, path, null, MS.BIND | MS.REC); }
         finally { Sys.Close(fd); }
-        new MountSetup(root, new InitRequest()).Remount(path, MS.BIND | MS.REC | MS.RDONLY, keepCurrent: true);
+        MountSetup.Remount(root, path, MS.BIND | MS.REC | MS.RDONLY, keepCurrent: true);
     }
 }
