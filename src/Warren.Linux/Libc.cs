@@ -47,6 +47,9 @@ internal static unsafe partial class Libc
     internal static partial int mkfifo(string path, uint mode);
 
     [LibraryImport(Name, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static unsafe partial int setxattr(string path, string name, byte* value, nint size, int flags);
+
+    [LibraryImport(Name, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int chdir(string path);
 
     [LibraryImport(Name, SetLastError = true)]

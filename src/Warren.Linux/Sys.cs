@@ -186,6 +186,13 @@ public static unsafe partial class Sys
         if (NativeFs.Chown(path, uid, gid) != 0) throw SyscallException.Last("chown", path);
     }
 
+    /// <summary>setxattr(2), e.g. security.selinux on a path such as /proc/self/fd/N.</summary>
+    public static void SetXattr(string path, string name, string value, string display)
+    {
+        var b = Encoding.UTF8.GetBytes(value);
+        fixed (byte* p = b) Check(Libc.setxattr(path, name, p, b.Length, 0), "setxattr", $"{display} ({name})");
+    }
+
     public static void Mkfifo(string path, uint mode) => Check(Libc.mkfifo(path, mode), "mkfifo", path);
 
     public static void Chdir(string path) => Check(Libc.chdir(path), "chdir", path);

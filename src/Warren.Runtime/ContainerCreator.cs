@@ -42,6 +42,7 @@ public static class ContainerCreator
             throw new RuntimeException("linux.namespaces: a mount namespace is required");
         ValidateCapabilities(spec.Process!.Capabilities);
         Security.ProcessAttributes.Validate(spec, spec.Process);
+        var lsm = Security.Lsm.Resolve(spec, spec.Process, withMounts: true);
         try { foreach (var m in spec.Mounts ?? new()) MountSetup.CheckSupported(m); }
         catch (InvalidOperationException e) { throw new RuntimeException(e.Message, e); }
         var joins = NamespacePlan.Joins(spec);
@@ -103,6 +104,7 @@ public static class ContainerCreator
                 CgroupHierarchies = hierarchies.ToDictionary(h => h.Key, h => h.MountPoint),
                 CgroupRelPath = rel,
                 IdmapMounts = IdmapMountIndexes(spec),
+                Lsm = lsm,
             };
             string requestJson = JsonSerializer.Serialize(request, RuntimeJsonContext.Default.InitRequest);
             // The init stage unshares the cgroup namespace itself, once it sits in its cgroups.

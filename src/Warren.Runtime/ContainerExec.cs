@@ -38,6 +38,7 @@ public static class ContainerExec
         if (process.Terminal != true && o.ConsoleSocket is not null)
             throw new RuntimeException("exec: --console-socket needs --tty");
         Security.ProcessAttributes.Validate(spec, process);
+        var lsm = Security.Lsm.Resolve(spec, process, withMounts: false);
 
         int initPid = container.Record.Pid;
         var types = (spec.Linux?.Namespaces ?? new()).Select(n => n.Type).ToHashSet();
@@ -58,6 +59,7 @@ public static class ContainerExec
                 ProcessJson = OciJson.Serialize(process), MountNsFd = mntFd, PreserveFds = o.PreserveFds, Debug = DebugTrace.Enabled,
                 Seccomp = seccomp.Item1, SeccompFlags = seccomp.Item2, SeccompListenerFd = listenerFd,
                 SeccompListenerState = listenerFd >= 0 ? Security.SeccompListener.StateTemplate(spec.Linux!.Seccomp!, o.Id, container.Record.Bundle, spec.Annotations) : null,
+                Lsm = lsm,
             };
             (chan, firstPid) = StageLauncher.Launch(new StageLauncher.Plan("exec-init", 0, joins, null, cgroups, spec,
                 listenerFd >= 0 ? new[] { mntFd, listenerFd } : new[] { mntFd },

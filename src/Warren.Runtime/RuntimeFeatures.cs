@@ -31,11 +31,17 @@ public static class RuntimeFeatures
                 KnownFlags = Security.SeccompCompiler.Flags.ToList(),
                 SupportedFlags = Security.SeccompCompiler.Flags.ToList(),
             },
-            Apparmor = new EnabledFeature { Enabled = false },
-            Selinux = new EnabledFeature { Enabled = false },
+            // The spec's meaning: support is built in. Whether this host runs the LSM is in the annotations.
+            Apparmor = new EnabledFeature { Enabled = true },
+            Selinux = new EnabledFeature { Enabled = true },
             IntelRdt = new EnabledFeature { Enabled = false },
             MountExtensions = new MountExtensionsFeatures { Idmap = new EnabledFeature { Enabled = true } },
         },
-        Annotations = new() { ["io.github.warren.version"] = Version },
+        Annotations = new()
+        {
+            ["io.github.warren.version"] = Version,
+            ["run.warren.host.apparmor"] = Security.Lsm.AppArmorEnabled ? "enabled" : "absent",
+            ["run.warren.host.selinux"] = Security.Lsm.SelinuxEnabled ? "enabled" : "absent",
+        },
     };
 }

@@ -32,6 +32,8 @@ public sealed class InitRequest
     public bool CgroupV2Only { get; set; }
     /// <summary>The container's cgroup path below each hierarchy root (for cgroup mounts without a cgroup namespace).</summary>
     public string CgroupRelPath { get; set; } = "/";
+    /// <summary>LSM labels to apply; null when none is asked for or the host lacks the LSM (and that may be ignored).</summary>
+    public Security.LsmLabels? Lsm { get; set; }
 }
 
 /// <summary>
@@ -103,6 +105,7 @@ public sealed class ExecRequest
     public uint SeccompFlags { get; set; }
     public int SeccompListenerFd { get; set; } = -1;
     public string? SeccompListenerState { get; set; }
+    public Security.LsmLabels? Lsm { get; set; }
 }
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

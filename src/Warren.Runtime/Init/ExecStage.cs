@@ -38,7 +38,7 @@ public static class ExecStage
             DebugTrace.Mark("exec-init: exec");
             // From here the socket closing (close-on-exec) means the command runs; an error still comes first.
             chan.SendPayload(JsonSerializer.Serialize(new InitReply { Kind = "execing" }, RuntimeJsonContext.Default.InitReply));
-            ProcessExec.Exec(process, exe, req.PreserveFds, req.Seccomp, req.SeccompFlags, null,
+            ProcessExec.Exec(process, exe, req.PreserveFds, req.Seccomp, req.SeccompFlags, req.Lsm, null,
                 notifyFd => Security.SeccompListener.Send(req.SeccompListenerFd, notifyFd, req.SeccompListenerState!, hostPid));
             return 127; // not reached
         }

@@ -33,6 +33,7 @@ public static class InitStage
             if (!req.NoNewKeyring)
             {
                 // Like runc: each container gets its own session keyring; kernels without keys are fine.
+                Security.Lsm.SetKeyringLabel(req.Lsm);
                 int err = Sys.TryJoinSessionKeyring("_ses." + req.ContainerId);
                 if (err != 0 && err != Errno.ENOSYS && err != Errno.EDQUOT && err != Errno.EACCES)
                     throw new SyscallException("keyctl(KEYCTL_JOIN_SESSION_KEYRING)", req.ContainerId, err);
@@ -64,7 +65,7 @@ public static class InitStage
             chan.SendPayload(JsonSerializer.Serialize(new InitReply { Kind = "ready" }, RuntimeJsonContext.Default.InitReply));
             ready = true;
             if (fifo >= 0) WaitForStart(fifo, spec, stateJson);
-            ProcessExec.Exec(process, exe, req.PreserveFds, req.Seccomp, req.SeccompFlags, spec,
+            ProcessExec.Exec(process, exe, req.PreserveFds, req.Seccomp, req.SeccompFlags, req.Lsm, spec,
                 notifyFd => Security.SeccompListener.Send(req.SeccompListenerFd, notifyFd, req.SeccompListenerState!, hostPid));
             return 127; // not reached
         }

@@ -69,11 +69,12 @@ internal static class ProcessExec
     /// <param name="seccomp">A compiled filter, or null. With no_new_privs it is loaded as the very last step
     /// before execve; without, it must be loaded while warren still holds CAP_SYS_ADMIN (as runc does), so
     /// the profile then has to allow the credential calls that follow.</param>
-    public static void Exec(OciProcess p, string executable, int preserveFds, byte[]? seccomp = null, uint seccompFlags = 0,
-        Warren.Oci.Spec? spec = null, Action<int>? onListener = null)
+    public static void Exec(OciProcess p, string executable, int preserveFds, byte[]? seccomp, uint seccompFlags,
+        Security.LsmLabels? lsm, Warren.Oci.Spec? spec, Action<int>? onListener)
     {
         bool nnp = p.NoNewPrivileges == true;
         Security.ProcessAttributes.ApplyEarly(spec, p);
+        Security.Lsm.SetExecLabels(lsm);
         if (seccomp is { Length: > 0 } && !nnp) LoadSeccomp(seccomp, seccompFlags, onListener);
         var caps = p.Capabilities;
         ulong bounding = LinuxCaps.Mask(caps?.Bounding, "process.capabilities.bounding");

@@ -5,29 +5,13 @@ using OciProcess = Warren.Oci.Process;
 namespace Warren.Runtime.Security;
 
 /// <summary>
-/// process.ioPriority, scheduler, execCPUAffinity, LSM labels and linux.personality / intelRdt: checked
+/// process.ioPriority, scheduler, execCPUAffinity and linux.personality / intelRdt: checked
 /// at create (clear errors), applied by the init or exec stage.
 /// </summary>
 public static class ProcessAttributes
 {
-    /// <summary>An annotation that lets a label be asked for on a host without that LSM (it is then not applied).</summary>
-    public const string IgnoreMissingLsm = "run.warren.ignore-missing-lsm";
-
-    public static bool AppArmorEnabled => File.Exists("/sys/module/apparmor/parameters/enabled")
-        && File.ReadAllText("/sys/module/apparmor/parameters/enabled").Trim() == "Y";
-    public static bool SelinuxEnabled => Directory.Exists("/sys/fs/selinux") && File.Exists("/sys/fs/selinux/enforce");
-
     public static void Validate(Spec spec, OciProcess p)
     {
-        bool ignoreLsm = spec.Annotations?.GetValueOrDefault(IgnoreMissingLsm) == "true";
-        if (!string.IsNullOrEmpty(p.ApparmorProfile) && !AppArmorEnabled && !ignoreLsm)
-            throw new RuntimeException($"process.apparmorProfile \"{p.ApparmorProfile}\": AppArmor is not enabled on this host (annotation {IgnoreMissingLsm}=true runs without it)");
-        if (!string.IsNullOrEmpty(p.SelinuxLabel) && !SelinuxEnabled && !ignoreLsm)
-            throw new RuntimeException($"process.selinuxLabel \"{p.SelinuxLabel}\": SELinux is not enabled on this host (annotation {IgnoreMissingLsm}=true runs without it)");
-        if (!string.IsNullOrEmpty(spec.Linux?.MountLabel) && !SelinuxEnabled && !ignoreLsm)
-            throw new RuntimeException($"linux.mountLabel \"{spec.Linux.MountLabel}\": SELinux is not enabled on this host (annotation {IgnoreMissingLsm}=true runs without it)");
-        if ((!string.IsNullOrEmpty(p.ApparmorProfile) && AppArmorEnabled) || (!string.IsNullOrEmpty(p.SelinuxLabel) && SelinuxEnabled))
-            throw new RuntimeException("process.apparmorProfile/selinuxLabel: applying LSM labels is not supported by warren yet");
         if (spec.Linux?.IntelRdt is not null)
             throw new RuntimeException(Directory.Exists("/sys/fs/resctrl/info")
                 ? "linux.intelRdt: Intel RDT is not supported by warren yet"

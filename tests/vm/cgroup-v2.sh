@@ -3,56 +3,35 @@
 # from inside containers. Usage (in the guest, repo at $1): cgroup-v2.sh /mnt/host
 set -u
 repo=${1:-/mnt/host}
-W="$repo/out/warren --root /run/warren-v2test"
-rootfs=$repo/.work/test-rootfs
-work=$(mktemp -d)
-pass=0 fail=0
-ok() { echo "ok - $1"; pass=$((pass+1)); }
-bad() { echo "not ok - $1: $2"; fail=$((fail+1)); }
-check() { # name expected actual
-  if [ "$2" = "$3" ]; then ok "$1"; else bad "$1" "expected [$2], got [$3]"; fi
-}
-bundle() { # name args-json resources-json [extra jq-less edits]
-  mkdir -p "$work/$1"
-  (cd "$work/$1" && $W spec >/dev/null)
-  python3 - "$work/$1/config.json" "$rootfs" "$2" "$3" <<'PY'
-import json, sys
-path, rootfs, args, res = sys.argv[1:5]
-c = json.load(open(path))
-c["root"]["path"] = rootfs
-c["process"]["terminal"] = False
-c["process"]["args"] = json.loads(args)
-c["linux"]["resources"] = json.loads(res)
-json.dump(c, open(path, "w"))
-PY
-  echo "$work/$1"
-}
+state=/run/warren-v2test
+. "$repo/tests/vm/lib.sh"
+rbundle() { bundle "$1" "$2" "c['linux']['resources'] = json.loads(r'''$3''')"; }
 
 [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ] || { echo "not ok - host is not pure cgroup v2"; echo "0 passed, 1 failed"; exit 1; }
 
-b=$(bundle mem '["sh","-c","cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory.swap.max /sys/fs/cgroup/pids.max /sys/fs/cgroup/cpu.max /sys/fs/cgroup/cpu.weight; cat /proc/self/cgroup"]' \
+b=$(rbundle mem '["sh","-c","cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory.swap.max /sys/fs/cgroup/pids.max /sys/fs/cgroup/cpu.max /sys/fs/cgroup/cpu.weight; cat /proc/self/cgroup"]' \
   '{"memory":{"limit":33554432,"swap":67108864},"pids":{"limit":20},"cpu":{"quota":10000,"period":100000,"shares":1024}}')
 out=$($W run --bundle "$b" v2-mem 2>&1 | tr '\n' ' ')
 check "limits reach the v2 files (memory.max, swap.max = swap-limit, pids.max, cpu.max, cpu.weight from shares) and the cgroup namespace is rooted" \
   "33554432 33554432 20 10000 100000 39 0::/ " "$out"
 
-b=$(bundle oom '["sh","-c","tail /dev/zero; echo survived"]' '{"memory":{"limit":33554432,"swap":33554432}}')
+b=$(rbundle oom '["sh","-c","tail /dev/zero; echo survived"]' '{"memory":{"limit":33554432,"swap":33554432}}')
 out=$($W run --bundle "$b" v2-oom 2>&1 | tail -1)
 check "exceeding memory.max is OOM-killed" "survived" "$out"
 
-b=$(bundle fork '["sh","-c","(for i in 1 2 3 4 5 6 7 8 9 10 11 12; do sleep 30 & done) 2>/dev/null; read e < /sys/fs/cgroup/pids.events; echo $e; kill -9 -1"]' '{"pids":{"limit":5}}')
+b=$(rbundle fork '["sh","-c","(for i in 1 2 3 4 5 6 7 8 9 10 11 12; do sleep 30 & done) 2>/dev/null; read e < /sys/fs/cgroup/pids.events; echo $e; kill -9 -1"]' '{"pids":{"limit":5}}')
 out=$($W run --bundle "$b" v2-pids 2>&1 | head -1)
 case "$out" in "max "[1-9]*) ok "a fork loop stops at pids.max";; *) bad "a fork loop stops at pids.max" "pids.events: $out";; esac
 
-b=$(bundle uni '["cat","/sys/fs/cgroup/pids.max"]' '{"unified":{"pids.max":"7"}}')
+b=$(rbundle uni '["cat","/sys/fs/cgroup/pids.max"]' '{"unified":{"pids.max":"7"}}')
 check "unified keys are written" "7" "$($W run --bundle "$b" v2-unified 2>&1)"
 
-b=$(bundle swp '["true"]' '{"memory":{"swappiness":10}}')
+b=$(rbundle swp '["true"]' '{"memory":{"swappiness":10}}')
 out=$($W run --bundle "$b" v2-swappiness 2>&1)
 case "$out" in *"swappiness"*"v2"*) ok "swappiness is refused clearly on v2";; *) bad "swappiness is refused clearly on v2" "$out";; esac
 [ -d /sys/fs/cgroup/v2-swappiness ] && bad "a refused limit leaves no cgroup" "dir left" || ok "a refused limit leaves no cgroup"
 
-b=$(bundle dev '["sh","-c","mknod /tmp/n c 1 3 && echo x > /tmp/n && echo null-ok; mknod /tmp/k c 1 11 && echo made-k; (echo x > /tmp/k) 2>&1; true"]' \
+b=$(rbundle dev '["sh","-c","mknod /tmp/n c 1 3 && echo x > /tmp/n && echo null-ok; mknod /tmp/k c 1 11 && echo made-k; (echo x > /tmp/k) 2>&1; true"]' \
   '{"devices":[{"allow":false,"access":"rwm"},{"allow":true,"type":"c","major":1,"minor":11,"access":"m"}]}')
 python3 - "$b/config.json" <<'PY'
 import json, sys
@@ -65,7 +44,7 @@ PY
 out=$($W run --bundle "$b" v2-dev 2>&1 | tr '\n' ' ')
 case "$out" in *null-ok*made-k*"Operation not permitted"*) ok "the BPF device program allows, allows mknod only, and denies";; *) bad "the BPF device program allows, allows mknod only, and denies" "$out";; esac
 
-b=$(bundle live '["sh","-c","i=0; while true; do i=$((i+1)); echo $i > /tmp/n; done"]' '{"memory":{"limit":67108864}}')
+b=$(rbundle live '["sh","-c","i=0; while true; do i=$((i+1)); echo $i > /tmp/n; done"]' '{"memory":{"limit":67108864}}')
 $W run -d --bundle "$b" v2-live >/dev/null 2>&1
 sleep 1
 $W pause v2-live
@@ -83,6 +62,4 @@ case "$stats" in *'"limit":104857600'*) ok "events --stats reads v2 memory";; *)
 $W delete -f v2-live
 [ -d /sys/fs/cgroup/v2-live ] && bad "delete --force removes the v2 cgroup" "still there" || ok "delete --force removes the v2 cgroup"
 
-rm -rf "$work"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

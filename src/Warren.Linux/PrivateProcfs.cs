@@ -1,0 +1,77 @@
+using System.Text;
+
+namespace Warren.Linux;
+
+/// <summary>
+/// A procfs nobody else can have mounted over (CVE-2025-52881): a fresh detached procfs instance
+/// (fsopen/fsmount), else a non-recursive detached clone of the /proc mount (open_tree, which leaves every
+/// mount on top of it behind). Writes through it are resolved beneath it with no mount crossings and no
+/// magic links, so a label write cannot be redirected to another procfs file such as core_pattern.
+/// </summary>
+public sealed unsafe class PrivateProcfs : IDisposable
+{
+    private const long PROC_ROOT_INO = 1;
+    private const long FSOPEN_CLOEXEC = 1, FSCONFIG_CMD_CREATE = 6, FSMOUNT_CLOEXEC = 1;
+
+    public int Fd { get; }
+
+    private PrivateProcfs(int fd) => Fd = fd;
+
+    /// <summary>Opens one for the caller's pid namespace; needs CAP_SYS_ADMIN over its mount namespace.</summary>
+    public static PrivateProcfs Open()
+    {
+        int fd = FreshInstance();
+        if (fd < 0)
+        {
+            // A user namespace may not mount a procfs while a masked one is its only view (mount_too_revealing).
+            fd = Sys.OpenTreeClone("/proc", recursive: false);
+        }
+        var (type, _) = Sys.Fstatfs(fd, "/proc (private)");
+        if (type != Sys.PROC_SUPER_MAGIC || Sys.Fstat(fd, "/proc (private)").Ino != PROC_ROOT_INO)
+        {
+            Sys.Close(fd);
+            throw new SyscallException("open_tree", "/proc: not the root of a procfs", Errno.EXDEV);
+        }
+        return new PrivateProcfs(fd);
+    }
+
+    private static int FreshInstance()
+    {
+        var name = Sys.Utf8Z("proc");
+        long fs;
+        fixed (byte* n = name) fs = Libc.syscall(SysNr.fsopen, (long)n, FSOPEN_CLOEXEC, 0, 0, 0, 0);
+        if (fs < 0) return -1;
+        try
+        {
+            if (Libc.syscall(SysNr.fsconfig, fs, FSCONFIG_CMD_CREATE, 0, 0, 0, 0) < 0) return -1;
+            long mnt = Libc.syscall(SysNr.fsmount, fs, FSMOUNT_CLOEXEC,
+                (long)(MountAttr.NOSUID | MountAttr.NODEV | MountAttr.NOEXEC), 0, 0, 0);
+            return mnt < 0 ? -1 : (int)mnt;
+        }
+        finally { Sys.Close((int)fs); }
+    }
+
+    /// <summary>Writes <paramref name="value"/> to a file below this procfs, e.g. "thread-self/attr/exec".</summary>
+    public void Write(string relative, string value)
+    {
+        int fd = Sys.OpenAt2(Fd, relative, O.WRONLY, Resolve.BENEATH | Resolve.NO_XDEV | Resolve.NO_MAGICLINKS);
+        try { Sys.WriteAll(fd, Encoding.UTF8.GetBytes(value), "/proc/" + relative); }
+        finally { Sys.Close(fd); }
+    }
+
+    /// <summary>As <see cref="Write"/>, returning 0 or the errno.</summary>
+    public int TryWrite(string relative, string value)
+    {
+        int fd = Sys.TryOpenAt2(Fd, relative, O.WRONLY, Resolve.BENEATH | Resolve.NO_XDEV | Resolve.NO_MAGICLINKS);
+        if (fd < 0) return -fd;
+        try
+        {
+            var bytes = Encoding.UTF8.GetBytes(value);
+            int n = Sys.TryWrite(fd, bytes);
+            return n < 0 ? -n : 0;
+        }
+        finally { Sys.Close(fd); }
+    }
+
+    public void Dispose() => Sys.Close(Fd);
+}
