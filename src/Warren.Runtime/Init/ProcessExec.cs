@@ -102,6 +102,8 @@ internal static class ProcessExec
         if (seccomp is { Length: > 0 } && nnp) LoadSeccomp(seccomp, seccompFlags, onListener);
 
         int err = Sys.Execve(executable, p.Args!, p.Env ?? new List<string>());
-        throw new InvalidOperationException($"exec: \"{p.Args![0]}\": {Errno.Describe(err)}");
+        string why = err == Errno.EPERM && nnp && (lsm?.ProcessLabel ?? lsm?.AppArmorProfile) is { } label
+            ? $" (the LSM refused the transition to \"{label}\" under noNewPrivileges)" : "";
+        throw new InvalidOperationException($"exec: \"{p.Args![0]}\": {Errno.Describe(err)}{why}");
     }
 }

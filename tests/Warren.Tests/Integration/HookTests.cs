@@ -155,6 +155,14 @@ public class HookTests
         Assert.True(seccomp.GetProperty("enabled").GetBoolean());
         Assert.Contains("SCMP_CMP_MASKED_EQ", seccomp.GetProperty("operators").EnumerateArray().Select(e => e.GetString()));
         Assert.Contains("SCMP_ACT_NOTIFY", seccomp.GetProperty("actions").EnumerateArray().Select(e => e.GetString()));
+        // Support for both LSMs is built in (the spec's meaning); whether this host runs them is an annotation.
+        Assert.True(f.GetProperty("linux").GetProperty("apparmor").GetProperty("enabled").GetBoolean());
+        Assert.True(f.GetProperty("linux").GetProperty("selinux").GetProperty("enabled").GetBoolean());
+        bool hostAppArmor = File.Exists("/sys/module/apparmor/parameters/enabled")
+            && File.ReadAllText("/sys/module/apparmor/parameters/enabled").Trim() == "Y";
+        Assert.Equal(hostAppArmor ? "enabled" : "absent", f.GetProperty("annotations").GetProperty("run.warren.host.apparmor").GetString());
+        Assert.Equal(File.Exists("/sys/fs/selinux/enforce") ? "enabled" : "absent",
+            f.GetProperty("annotations").GetProperty("run.warren.host.selinux").GetString());
     }
 
     [Fact]

@@ -29,18 +29,25 @@ public class ProcessAttributeTests
     [Theory]
     [InlineData("apparmor")]
     [InlineData("selinux")]
+    [InlineData("mountLabel")]
     public void ALabelWithoutItsLsmIsAClearErrorUnlessIgnored(string lsm)
     {
         if (lsm == "apparmor" && File.Exists("/sys/module/apparmor/parameters/enabled")) return; // the check is about hosts without it
-        if (lsm == "selinux" && Directory.Exists("/sys/fs/selinux")) return;
+        if (lsm != "apparmor" && Directory.Exists("/sys/fs/selinux")) return;
         using var sb = new Sandbox();
         var spec = Sandbox.DefaultSpec("true");
         if (lsm == "apparmor") spec.Process!.ApparmorProfile = "docker-default";
-        else spec.Process!.SelinuxLabel = "system_u:system_r:container_t:s0";
+        else if (lsm == "selinux") spec.Process!.SelinuxLabel = "system_u:system_r:container_t:s0";
+        else spec.Linux!.MountLabel = "system_u:object_r:container_file_t:s0";
         string id = sb.NewId();
         var r = sb.Warren("create", "--bundle", sb.Bundle(spec), id);
         Assert.NotEqual(0, r.Code);
-        Assert.Contains(lsm == "apparmor" ? "AppArmor is not enabled" : "SELinux is not enabled", r.Stderr);
+        Assert.Contains(lsm switch
+        {
+            "apparmor" => "process.apparmorProfile \"docker-default\": AppArmor is not enabled",
+            "selinux" => "process.selinuxLabel \"system_u:system_r:container_t:s0\": SELinux is not enabled",
+            _ => "linux.mountLabel \"system_u:object_r:container_file_t:s0\": SELinux is not enabled",
+        }, r.Stderr);
         Assert.Empty(Leftovers.Find(sb, id));
 
         spec.Annotations = new() { ["run.warren.ignore-missing-lsm"] = "true" };
