@@ -135,6 +135,12 @@ public sealed class Container
             throw new RuntimeException($"cannot delete container \"{Id}\" that is not stopped: {status} (use --force)");
         if (status != ContainerStatus.Stopped || Cgroups.Pids().Count > 0)
             KillAllAndWait();
+        if (Record.SystemdUnit is { } unit)
+        {
+            // systemd removes the scope's cgroup with the unit; a failure to reach it must not strand the state.
+            try { SystemdCgroups.Stop(unit); }
+            catch (RuntimeException e) { Console.Error.WriteLine($"warren: warning: {e.Message}"); }
+        }
         Cgroups.Destroy();
         var spec = Spec;
         if (HookRunner.Of(spec?.Hooks, "poststop").Count > 0)

@@ -72,16 +72,30 @@ public static class ContainerCreator
 
             var hierarchies = CgroupHost.Hierarchies();
             string rel;
+            Action<int>? place = null;
             if (o.SystemdCgroup)
-                throw new RuntimeException(Directory.Exists("/run/systemd/system")
-                    ? "--systemd-cgroup: the systemd cgroup driver is not supported yet; use cgroupfs (drop --systemd-cgroup)"
-                    : "--systemd-cgroup: systemd is not running on this host (no /run/systemd/system); drop --systemd-cgroup");
-            try { rel = CgroupSet.Normalize(spec.Linux?.CgroupsPath, o.Id); }
-            catch (ArgumentException e) { throw new RuntimeException(e.Message); }
-            cleanup.Cgroups = CreateCgroups(rel, hierarchies, spec);
-            // Limits are in place before the first stage exists, so the program never runs unlimited.
-            Resources.ResourceApplier.Apply(cleanup.Cgroups, hierarchies, spec.Linux?.Resources, spec.Linux?.Devices,
-                rootless: Sys.Geteuid() != 0);
+            {
+                var scope = SystemdCgroups.Plan(spec, o.Id, hierarchies);
+                rel = scope.CgroupPath;
+                var set = SystemdCgroups.Set(scope, hierarchies);
+                cleanup.Cgroups = set;
+                // systemd makes the scope around the first stage; the limits follow before the go-ahead.
+                place = pid =>
+                {
+                    cleanup.SystemdUnit = scope.Unit;
+                    SystemdCgroups.Start(scope, pid, o.Id, spec.Linux?.Resources);
+                    Resources.ResourceApplier.Apply(set, hierarchies, spec.Linux?.Resources, spec.Linux?.Devices, rootless: false);
+                };
+            }
+            else
+            {
+                try { rel = CgroupSet.Normalize(spec.Linux?.CgroupsPath, o.Id); }
+                catch (ArgumentException e) { throw new RuntimeException(e.Message); }
+                cleanup.Cgroups = CreateCgroups(rel, hierarchies, spec);
+                // Limits are in place before the first stage exists, so the program never runs unlimited.
+                Resources.ResourceApplier.Apply(cleanup.Cgroups, hierarchies, spec.Linux?.Resources, spec.Linux?.Devices,
+                    rootless: Sys.Geteuid() != 0);
+            }
 
             DebugTrace.Mark("create: cgroups made");
             var request = new InitRequest
@@ -109,7 +123,8 @@ public static class ContainerCreator
             string requestJson = JsonSerializer.Serialize(request, RuntimeJsonContext.Default.InitRequest);
             // The init stage unshares the cgroup namespace itself, once it sits in its cgroups.
             var (chan, pid) = StageLauncher.Launch(new StageLauncher.Plan("init", newNs & ~CloneFlags.NEWCGROUP, joins,
-                NamespacePlan.TimeOffsets(spec), cleanup.Cgroups, spec, listenerFd >= 0 ? new[] { fifoFd, listenerFd } : new[] { fifoFd }, requestJson));
+                NamespacePlan.TimeOffsets(spec), cleanup.Cgroups, spec, listenerFd >= 0 ? new[] { fifoFd, listenerFd } : new[] { fifoFd }, requestJson)
+            { Place = place });
             using var _ = chan;
             cleanup.FirstStage = pid;
             cleanup.InitPid = pid;
@@ -129,6 +144,7 @@ public static class ContainerCreator
                 Owner = Sys.Geteuid() == 0 ? "root" : Sys.Geteuid().ToString(),
                 Annotations = spec.Annotations,
                 CgroupPaths = new Dictionary<string, string>(cleanup.Cgroups.Paths),
+                SystemdUnit = cleanup.SystemdUnit,
                 ConfigJson = configJson,
             };
             store.Save(rec);
@@ -267,6 +283,7 @@ public static class ContainerCreator
     private sealed class Cleanup(ContainerStore store, string id)
     {
         public CgroupSet? Cgroups;
+        public string? SystemdUnit;
         public int FirstStage;
         public int InitPid;
         public int PtyMaster = -1;
@@ -288,6 +305,11 @@ public static class ContainerCreator
             if (FirstStage > 0) Sys.WaitPid(FirstStage, 0x40000000);
             if (InitPid > 0 && InitPid != FirstStage) Sys.WaitPid(InitPid, 0x40000000); // reaped if we are its subreaper
             Sys.Close(PtyMaster);
+            if (SystemdUnit is not null)
+            {
+                try { SystemdCgroups.Stop(SystemdUnit); }
+                catch (RuntimeException) { } // the first error is the one to report
+            }
             Cgroups?.Destroy();
             store.Remove(id);
         }

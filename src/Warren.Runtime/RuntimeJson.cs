@@ -61,6 +61,8 @@ public sealed class ContainerRecord
     public string Owner { get; set; } = "";
     public Dictionary<string, string>? Annotations { get; set; }
     public Dictionary<string, string> CgroupPaths { get; set; } = new();
+    /// <summary>The transient scope unit, when the systemd cgroup driver made the cgroup.</summary>
+    public string? SystemdUnit { get; set; }
     /// <summary>Set once `start` has released the exec fifo.</summary>
     public bool Started { get; set; }
     public string ConfigJson { get; set; } = "";

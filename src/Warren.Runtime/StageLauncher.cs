@@ -19,6 +19,12 @@ internal static class StageLauncher
         CgroupSet Cgroups, Spec Spec, IReadOnlyList<int> InheritFds, string RequestJson)
     {
         public bool ChildAsksForMaps => Spawner.ChildAsksForMaps(NewNamespaces, Joins);
+
+        /// <summary>
+        /// Puts the cloned first stage (pid) in its cgroups instead of warren doing it, before the go-ahead:
+        /// the systemd driver, where systemd makes the scope around the process.
+        /// </summary>
+        public Action<int>? Place { get; init; }
     }
 
     /// <summary>Returns the parent's end of the sync socket and the first stage's pid.</summary>
@@ -29,7 +35,7 @@ internal static class StageLauncher
         bool userNs = (plan.NewNamespaces & CloneFlags.NEWUSER) != 0 || plan.Joins.Any(j => j.Type == CloneFlags.NEWUSER);
         // Root of the host: the child moves itself (v1 tasks "0"; cgroup2 through CLONE_INTO_CGROUP), which
         // skips the kernel's RCU-synchronised global lock. In a user namespace it lacks the right to.
-        bool childJoinsCgroups = !userNs;
+        bool childJoinsCgroups = !userNs && plan.Place is null;
         int cgroupFd = -1, exe = -1;
         SpawnResult spawned;
         try
@@ -69,7 +75,8 @@ internal static class StageLauncher
         {
             bool clonedUserNs = (plan.NewNamespaces & CloneFlags.NEWUSER) != 0 && plan.Joins.Count == 0;
             if (clonedUserNs) NamespacePlan.WriteIdMaps(pid, plan.Spec);
-            if (!childJoinsCgroups) plan.Cgroups.AddProcess(pid);
+            if (plan.Place is not null) plan.Place(pid);
+            else if (!childJoinsCgroups) plan.Cgroups.AddProcess(pid);
             else if (!spawned.InCgroup && plan.Cgroups.UnifiedDir is not null) plan.Cgroups.AddProcess(pid, unifiedOnly: true);
             chan.SendGo();
             if (!plan.ChildAsksForMaps) chan.SendPayload(plan.RequestJson);

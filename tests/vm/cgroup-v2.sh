@@ -62,4 +62,30 @@ case "$stats" in *'"limit":104857600'*) ok "events --stats reads v2 memory";; *)
 $W delete -f v2-live
 [ -d /sys/fs/cgroup/v2-live ] && bad "delete --force removes the v2 cgroup" "still there" || ok "delete --force removes the v2 cgroup"
 
+# The systemd cgroup driver: a transient scope made by systemd around the container, limits inside it.
+if [ -d /run/systemd/system ]; then
+  b=$(bundle sd '["sh","-c","cat /proc/self/cgroup /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max; sleep 600"]' \
+    "c['linux']['cgroupsPath'] = 'system.slice:warren:sdtest'; c['linux']['resources'] = {'memory': {'limit': 33554432}, 'pids': {'limit': 20}}")
+  $W --systemd-cgroup run -d --bundle "$b" v2-sd > "$work/sd.out" 2>&1
+  sleep 1
+  check "--systemd-cgroup: the scope unit is active" "active" "$(systemctl is-active warren-sdtest.scope 2>&1)"
+  pid=$($W state v2-sd | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+  check "--systemd-cgroup: the container sits in the scope's cgroup, its limits written" \
+    "0::/system.slice/warren-sdtest.scope 33554432 20" \
+    "$(cat /proc/$pid/cgroup | tr '\n' ' ')$(cat /sys/fs/cgroup/system.slice/warren-sdtest.scope/memory.max) $(cat /sys/fs/cgroup/system.slice/warren-sdtest.scope/pids.max)"
+  check "--systemd-cgroup: inside, the cgroup namespace is rooted at the scope and shows the limits" \
+    "0::/ 33554432 20" "$($W exec v2-sd sh -c 'cat /proc/self/cgroup /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max' 2>&1 | tr '\n' ' ' | sed 's/ $//')"
+  check "--systemd-cgroup: systemd holds the limits as unit properties" "MemoryMax=33554432 TasksMax=20" \
+    "$(systemctl show -p MemoryMax -p TasksMax warren-sdtest.scope | sort | tr '\n' ' ' | sed 's/ $//')"
+  $W delete -f v2-sd
+  check "--systemd-cgroup: delete stops the unit" "inactive" "$(systemctl is-active warren-sdtest.scope 2>&1)"
+  [ -d /sys/fs/cgroup/system.slice/warren-sdtest.scope ] && bad "--systemd-cgroup: delete removes the scope's cgroup" "still there" \
+    || ok "--systemd-cgroup: delete removes the scope's cgroup"
+  b=$(bundle sdbad '["true"]' "c['linux']['cgroupsPath'] = 'system.slice:warren:sdbad'; c['linux']['resources'] = {'memory': {'swappiness': 10}}")
+  out=$($W --systemd-cgroup run --bundle "$b" v2-sdbad 2>&1)
+  contains "--systemd-cgroup: a limit cgroup v2 refuses is a clear error" "swappiness" "$out"
+  check "--systemd-cgroup: ... and leaves no unit behind" "inactive" "$(systemctl is-active warren-sdbad.scope 2>&1)"
+  left_nothing "--systemd-cgroup: ... and no state or cgroup" v2-sdbad
+fi
+
 finish

@@ -1,0 +1,122 @@
+using Tmds.DBus.Protocol;
+
+namespace Warren.Cgroups.Systemd;
+
+/// <summary>
+/// The few calls of systemd's manager (org.freedesktop.systemd1) the systemd cgroup driver needs, over the
+/// system bus with Tmds.DBus.Protocol (NativeAOT-safe). Synchronous: the CLI makes one or two calls and exits.
+/// </summary>
+public static class SystemdManager
+{
+    private const string Service = "org.freedesktop.systemd1", ObjectPath = "/org/freedesktop/systemd1",
+        Interface = "org.freedesktop.systemd1.Manager";
+
+    /// <summary>
+    /// Starts the transient scope with <paramref name="pid"/> in it and delegation on, and waits until the
+    /// process sits in the scope's cgroup. <paramref name="limits"/> are unit properties (MemoryMax, TasksMax…)
+    /// so that systemd re-applying the unit (daemon-reload) keeps them.
+    /// </summary>
+    public static void StartScope(SystemdScope scope, int pid, string description, IEnumerable<KeyValuePair<string, ulong>> limits)
+    {
+        Call("StartTransientUnit " + scope.Unit, connection =>
+        {
+            var w = connection.GetMessageWriter();
+            try
+            {
+                w.WriteMethodCallHeader(destination: Service, path: ObjectPath, @interface: Interface,
+                    member: "StartTransientUnit", signature: "ssa(sv)a(sa(sv))");
+                w.WriteString(scope.Unit);
+                w.WriteString("replace");
+                var props = w.WriteArrayStart(DBusType.Struct);
+                Property(ref w, "Description").WriteVariantString(description);
+                if (scope.Slice.Length > 0) Property(ref w, "Slice").WriteVariantString(scope.Slice);
+                Property(ref w, "Delegate").WriteVariantBool(true);
+                Property(ref w, "DefaultDependencies").WriteVariantBool(false);
+                foreach (var accounting in new[] { "MemoryAccounting", "CPUAccounting", "IOAccounting", "TasksAccounting" })
+                    Property(ref w, accounting).WriteVariantBool(true);
+                foreach (var (name, value) in limits) Property(ref w, name).WriteVariantUInt64(value);
+                Property(ref w, "PIDs").WriteSignature("au");
+                w.WriteArray(new[] { (uint)pid });
+                w.WriteArrayEnd(props);
+                var aux = w.WriteArrayStart(DBusType.Struct);
+                w.WriteArrayEnd(aux);
+                return w.CreateMessage();
+            }
+            finally { w.Dispose(); }
+        });
+        WaitUntilInScope(scope, pid);
+    }
+
+    /// <summary>Stops the scope (its processes are gone by then); a unit systemd already collected is fine.</summary>
+    public static void StopScope(SystemdScope scope)
+    {
+        try
+        {
+            Call("StopUnit " + scope.Unit, connection =>
+            {
+                var w = connection.GetMessageWriter();
+                try
+                {
+                    w.WriteMethodCallHeader(destination: Service, path: ObjectPath, @interface: Interface, member: "StopUnit", signature: "ss");
+                    w.WriteString(scope.Unit);
+                    w.WriteString("replace");
+                    return w.CreateMessage();
+                }
+                finally { w.Dispose(); }
+            });
+        }
+        catch (SystemdException e) when (e.ErrorName == "org.freedesktop.systemd1.NoSuchUnit") { }
+    }
+
+    private static ref MessageWriter Property(ref MessageWriter w, string name)
+    {
+        w.WriteStructureStart();
+        w.WriteString(name);
+        return ref w;
+    }
+
+    private static void Call(string what, Func<DBusConnection, MessageBuffer> message)
+    {
+        string address = DBusAddress.System ?? "unix:path=/run/dbus/system_bus_socket";
+        using var connection = new DBusConnection(address);
+        try
+        {
+            connection.ConnectAsync().AsTask().GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is not SystemdException)
+        {
+            throw new SystemdException(null, $"systemd cgroup driver: cannot reach the system bus ({address}): {e.Message}");
+        }
+        try
+        {
+            connection.CallMethodAsync(message(connection)).GetAwaiter().GetResult();
+        }
+        catch (DBusErrorReplyException e)
+        {
+            throw new SystemdException(e.ErrorName, $"systemd: {what}: {e.ErrorMessage}");
+        }
+    }
+
+    /// <summary>The job that moves the process runs after the reply: wait for /proc/PID/cgroup to show the scope.</summary>
+    private static void WaitUntilInScope(SystemdScope scope, int pid)
+    {
+        string want = "0::" + scope.CgroupPath;
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            string[] lines;
+            try { lines = File.ReadAllLines($"/proc/{pid}/cgroup"); }
+            catch (IOException) { throw new SystemdException(null, $"systemd: process {pid} exited before joining {scope.Unit}"); }
+            if (lines.Contains(want)) return;
+            if (DateTime.UtcNow > deadline)
+                throw new SystemdException(null, $"systemd: process {pid} did not reach {scope.Unit} within 10 s");
+            Thread.Sleep(1);
+        }
+    }
+}
+
+/// <summary>A refusal from systemd (ErrorName is the D-Bus error, when there is one), or an unreachable bus.</summary>
+public sealed class SystemdException(string? errorName, string message) : Exception(message)
+{
+    public string? ErrorName { get; } = errorName;
+}

@@ -1,0 +1,52 @@
+using Warren.Cgroups;
+using Warren.Cgroups.Systemd;
+using Warren.Oci;
+
+namespace Warren.Runtime;
+
+/// <summary>
+/// `--systemd-cgroup`: the container's cgroup is a transient scope systemd makes around the first stage
+/// (Delegate=yes), as runc's systemd driver does; warren then writes the limits into it before the go-ahead.
+/// cgroup v2 hosts, as root.
+/// </summary>
+internal static class SystemdCgroups
+{
+    public static SystemdScope Plan(Spec spec, string id, IReadOnlyList<CgroupHierarchy> hierarchies)
+    {
+        if (!Directory.Exists("/run/systemd/system"))
+            throw new RuntimeException("--systemd-cgroup: systemd is not running on this host (no /run/systemd/system); drop --systemd-cgroup");
+        if (CgroupHost.Mode(hierarchies) != CgroupMode.V2)
+            throw new RuntimeException("--systemd-cgroup: warren's systemd driver needs a cgroup v2 host; this one has v1 controllers (drop --systemd-cgroup)");
+        if (Linux.Sys.Geteuid() != 0)
+            throw new RuntimeException("--systemd-cgroup: the user manager (systemd --user) is not supported yet; drop --systemd-cgroup");
+        try { return SystemdScope.Parse(spec.Linux?.CgroupsPath, id); }
+        catch (ArgumentException e) { throw new RuntimeException(e.Message); }
+    }
+
+    /// <summary>The scope's directory, made by systemd (nothing is created here).</summary>
+    public static CgroupSet Set(SystemdScope scope, IReadOnlyList<CgroupHierarchy> hierarchies) =>
+        new(new Dictionary<string, string> { ["unified"] = hierarchies.Single(h => h.Unified).MountPoint + scope.CgroupPath });
+
+    public static void Start(SystemdScope scope, int pid, string id, LinuxResources? r)
+    {
+        try { SystemdManager.StartScope(scope, pid, $"warren container {id}", UnitLimits(r)); }
+        catch (SystemdException e) { throw new RuntimeException(e.Message, e); }
+    }
+
+    public static void Stop(string unit)
+    {
+        try { SystemdManager.StopScope(new SystemdScope("", unit)); }
+        catch (SystemdException e) { throw new RuntimeException(e.Message, e); }
+    }
+
+    /// <summary>
+    /// The limits systemd can hold as unit properties, so that its re-applying the unit (daemon-reload) keeps
+    /// them; everything else is written to the scope's files only.
+    /// </summary>
+    private static IEnumerable<KeyValuePair<string, ulong>> UnitLimits(LinuxResources? r)
+    {
+        if (r?.Memory?.Limit is long mem and > 0) yield return new("MemoryMax", (ulong)mem);
+        if (r?.Pids?.Limit is long pids and > 0) yield return new("TasksMax", (ulong)pids);
+        if (r?.Cpu?.Shares is ulong shares and > 0) yield return new("CPUWeight", Resources.ResourceMapper.SharesToWeight(shares));
+    }
+}
