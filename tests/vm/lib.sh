@@ -35,6 +35,15 @@ left_nothing() { # name id
   grep -q "$2" /proc/self/mountinfo && what="$what mount"
   [ -z "$what" ] && ok "$1" || bad "$1" "left:$what"
 }
+# A create that must fail: a message naming the fault, a non-zero exit, nothing left behind.
+refused() { # what id bundle message [global warren flags...]
+  local out rc
+  out=$($W "${@:5}" run --bundle "$3" "$2" 2>&1)
+  rc=$?
+  contains "$1 is refused, naming it" "$4" "$out"
+  [ $rc -ne 0 ] && ok "$1 exits non-zero" || bad "$1 exits non-zero" "rc 0"
+  left_nothing "$1 leaves nothing behind" "$2"
+}
 finish() {
   rm -rf "$work"
   echo "$pass passed, $fail failed"
