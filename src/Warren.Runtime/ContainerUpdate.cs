@@ -20,6 +20,7 @@ public static class ContainerUpdate
             && ulong.TryParse(CgroupFiles.TryRead(Path.Combine(mem.Dir, "memory.current")), out var usage) && (ulong)limit < usage)
             throw new RuntimeException($"linux.resources.memory.checkBeforeUpdate: the new limit {limit} is below the current usage {usage}");
         ResourceApplier.Apply(c.Cgroups, hierarchies, changes);
+        if (c.Record.SystemdUnit is { } unit) SystemdCgroups.SetLimits(unit, changes);
         spec.Linux ??= new Warren.Oci.Linux();
         spec.Linux.Resources = Merge(spec.Linux.Resources ?? new LinuxResources(), changes);
         c.Record.ConfigJson = OciJson.Serialize(spec);

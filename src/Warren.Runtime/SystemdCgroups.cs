@@ -39,14 +39,20 @@ internal static class SystemdCgroups
         catch (SystemdException e) { throw new RuntimeException(e.Message, e); }
     }
 
+    public static void SetLimits(string unit, LinuxResources changes)
+    {
+        try { SystemdManager.SetLimits(unit, UnitLimits(changes)); }
+        catch (SystemdException e) { throw new RuntimeException(e.Message, e); }
+    }
+
     /// <summary>
     /// The limits systemd can hold as unit properties, so that its re-applying the unit (daemon-reload) keeps
-    /// them; everything else is written to the scope's files only.
+    /// them; everything else is written to the scope's files only. -1 (and a pids limit of 0) is "infinity".
     /// </summary>
     private static IEnumerable<KeyValuePair<string, ulong>> UnitLimits(LinuxResources? r)
     {
-        if (r?.Memory?.Limit is long mem and > 0) yield return new("MemoryMax", (ulong)mem);
-        if (r?.Pids?.Limit is long pids and > 0) yield return new("TasksMax", (ulong)pids);
+        if (r?.Memory?.Limit is long mem and (> 0 or -1)) yield return new("MemoryMax", mem < 0 ? ulong.MaxValue : (ulong)mem);
+        if (r?.Pids?.Limit is long pids) yield return new("TasksMax", pids <= 0 ? ulong.MaxValue : (ulong)pids);
         if (r?.Cpu?.Shares is ulong shares and > 0) yield return new("CPUWeight", Resources.ResourceMapper.SharesToWeight(shares));
     }
 }

@@ -77,6 +77,10 @@ if [ -d /run/systemd/system ]; then
     "0::/ 33554432 20" "$($W exec v2-sd sh -c 'cat /proc/self/cgroup /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max' 2>&1 | tr '\n' ' ' | sed 's/ $//')"
   check "--systemd-cgroup: systemd holds the limits as unit properties" "MemoryMax=33554432 TasksMax=20" \
     "$(systemctl show -p MemoryMax -p TasksMax warren-sdtest.scope | sort | tr '\n' ' ' | sed 's/ $//')"
+  $W update --memory 64m --pids-limit 30 v2-sd
+  systemctl daemon-reload
+  check "--systemd-cgroup: update reaches the unit too, so a daemon-reload keeps the new limits" "67108864 30" \
+    "$(cat /sys/fs/cgroup/system.slice/warren-sdtest.scope/memory.max) $(cat /sys/fs/cgroup/system.slice/warren-sdtest.scope/pids.max)"
   $W delete -f v2-sd
   check "--systemd-cgroup: delete stops the unit" "inactive" "$(systemctl is-active warren-sdtest.scope 2>&1)"
   [ -d /sys/fs/cgroup/system.slice/warren-sdtest.scope ] && bad "--systemd-cgroup: delete removes the scope's cgroup" "still there" \

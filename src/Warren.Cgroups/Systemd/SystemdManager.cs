@@ -47,6 +47,29 @@ public static class SystemdManager
         WaitUntilInScope(scope, pid);
     }
 
+    /// <summary>`update`: the unit's properties follow the new limits, so a daemon-reload does not bring back the old ones.</summary>
+    public static void SetLimits(string unit, IEnumerable<KeyValuePair<string, ulong>> limits)
+    {
+        var list = limits.ToList();
+        if (list.Count == 0) return;
+        Call("SetUnitProperties " + unit, connection =>
+        {
+            var w = connection.GetMessageWriter();
+            try
+            {
+                w.WriteMethodCallHeader(destination: Service, path: ObjectPath, @interface: Interface,
+                    member: "SetUnitProperties", signature: "sba(sv)");
+                w.WriteString(unit);
+                w.WriteBool(true); // runtime only, like the transient unit itself
+                var props = w.WriteArrayStart(DBusType.Struct);
+                foreach (var (name, value) in list) Property(ref w, name).WriteVariantUInt64(value);
+                w.WriteArrayEnd(props);
+                return w.CreateMessage();
+            }
+            finally { w.Dispose(); }
+        });
+    }
+
     /// <summary>Stops the scope (its processes are gone by then); a unit systemd already collected is fine.</summary>
     public static void StopScope(SystemdScope scope)
     {
