@@ -10,4 +10,4 @@ if [ -n "$need" ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need >/dev/null
 fi
 command -v dotnet >/dev/null || { echo "setup: the .NET 10 SDK (dotnet) is not on PATH" >&2; exit 1; }
-"$(dirname "$0")/lsm-tools.sh"
+"$(dirname "$0")/guest-tools.sh"

@@ -26,12 +26,17 @@ public static class CgroupFiles
     {
         string rel = Path.GetRelativePath(mountPoint, dir);
         if (rel == "." || rel.StartsWith("..")) return;
-        string line = string.Join(' ', controllers.Select(c => "+" + c));
-        if (line.Length == 0) return;
+        var wanted = controllers.ToList();
+        if (wanted.Count == 0) return;
         string cur = mountPoint;
         foreach (var part in rel.Split('/'))
         {
-            Write(Path.Combine(cur, "cgroup.subtree_control"), line);
+            // Only what a level lacks: an ancestor someone else manages (systemd, a delegating parent) may
+            // already enable it and not let us write there.
+            string file = Path.Combine(cur, "cgroup.subtree_control");
+            var enabled = (TryRead(file) ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var missing = wanted.Except(enabled).ToList();
+            if (missing.Count > 0) Write(file, string.Join(' ', missing.Select(c => "+" + c)));
             cur = Path.Combine(cur, part);
         }
     }

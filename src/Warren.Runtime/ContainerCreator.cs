@@ -77,14 +77,14 @@ public static class ContainerCreator
             {
                 var scope = SystemdCgroups.Plan(spec, o.Id, hierarchies);
                 rel = scope.CgroupPath;
-                var set = SystemdCgroups.Set(scope, hierarchies);
-                cleanup.Cgroups = set;
+                cleanup.Cgroups = new CgroupSet(new Dictionary<string, string>());
                 // systemd makes the scope around the first stage; the limits follow before the go-ahead.
                 place = pid =>
                 {
                     cleanup.SystemdUnit = scope.Unit;
-                    SystemdCgroups.Start(scope, pid, o.Id, spec.Linux?.Resources);
-                    Resources.ResourceApplier.Apply(set, hierarchies, spec.Linux?.Resources, spec.Linux?.Devices, rootless: false);
+                    cleanup.Cgroups = SystemdCgroups.Start(scope, pid, o.Id, spec.Linux?.Resources, hierarchies);
+                    Resources.ResourceApplier.Apply(cleanup.Cgroups, hierarchies, spec.Linux?.Resources, spec.Linux?.Devices,
+                        rootless: Sys.Geteuid() != 0);
                 };
             }
             else

@@ -27,6 +27,19 @@ internal static class StageLauncher
         public Action<int>? Place { get; init; }
     }
 
+    /// <summary>
+    /// Moves the first stage in. A normal user may only move a process between cgroups below one they own
+    /// (the common ancestor): where that is not the case the process runs outside, with a warning, as runc does.
+    /// </summary>
+    private static void AddProcess(CgroupSet cgroups, int pid)
+    {
+        try { cgroups.AddProcess(pid); }
+        catch (IOException e) when (Sys.Geteuid() != 0 && e.InnerException is UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"warren: warning: {e.Message} (the process runs outside the container's cgroup)");
+        }
+    }
+
     /// <summary>Returns the parent's end of the sync socket and the first stage's pid.</summary>
     public static (SyncChannel Chan, int Pid) Launch(Plan plan)
     {
@@ -76,7 +89,7 @@ internal static class StageLauncher
             bool clonedUserNs = (plan.NewNamespaces & CloneFlags.NEWUSER) != 0 && plan.Joins.Count == 0;
             if (clonedUserNs) NamespacePlan.WriteIdMaps(pid, plan.Spec);
             if (plan.Place is not null) plan.Place(pid);
-            else if (!childJoinsCgroups) plan.Cgroups.AddProcess(pid);
+            else if (!childJoinsCgroups) AddProcess(plan.Cgroups, pid);
             else if (!spawned.InCgroup && plan.Cgroups.UnifiedDir is not null) plan.Cgroups.AddProcess(pid, unifiedOnly: true);
             chan.SendGo();
             if (!plan.ChildAsksForMaps) chan.SendPayload(plan.RequestJson);

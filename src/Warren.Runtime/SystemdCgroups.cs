@@ -7,7 +7,7 @@ namespace Warren.Runtime;
 /// <summary>
 /// `--systemd-cgroup`: the container's cgroup is a transient scope systemd makes around the first stage
 /// (Delegate=yes), as runc's systemd driver does; warren then writes the limits into it before the go-ahead.
-/// cgroup v2 hosts, as root.
+/// cgroup v2 hosts; root uses the system manager, a normal user their own (systemd --user).
 /// </summary>
 internal static class SystemdCgroups
 {
@@ -17,20 +17,17 @@ internal static class SystemdCgroups
             throw new RuntimeException("--systemd-cgroup: systemd is not running on this host (no /run/systemd/system); drop --systemd-cgroup");
         if (CgroupHost.Mode(hierarchies) != CgroupMode.V2)
             throw new RuntimeException("--systemd-cgroup: warren's systemd driver needs a cgroup v2 host; this one has v1 controllers (drop --systemd-cgroup)");
-        if (Linux.Sys.Geteuid() != 0)
-            throw new RuntimeException("--systemd-cgroup: the user manager (systemd --user) is not supported yet; drop --systemd-cgroup");
-        try { return SystemdScope.Parse(spec.Linux?.CgroupsPath, id); }
+        try { return SystemdScope.Parse(spec.Linux?.CgroupsPath, id, userManager: Linux.Sys.Geteuid() != 0); }
         catch (ArgumentException e) { throw new RuntimeException(e.Message); }
     }
 
-    /// <summary>The scope's directory, made by systemd (nothing is created here).</summary>
-    public static CgroupSet Set(SystemdScope scope, IReadOnlyList<CgroupHierarchy> hierarchies) =>
-        new(new Dictionary<string, string> { ["unified"] = hierarchies.Single(h => h.Unified).MountPoint + scope.CgroupPath });
-
-    public static void Start(SystemdScope scope, int pid, string id, LinuxResources? r)
+    /// <summary>Starts the scope around pid; returns its directory, made by systemd (nothing is created here).</summary>
+    public static CgroupSet Start(SystemdScope scope, int pid, string id, LinuxResources? r, IReadOnlyList<CgroupHierarchy> hierarchies)
     {
-        try { SystemdManager.StartScope(scope, pid, $"warren container {id}", UnitLimits(r)); }
+        string path;
+        try { path = SystemdManager.StartScope(scope, pid, $"warren container {id}", UnitLimits(r)); }
         catch (SystemdException e) { throw new RuntimeException(e.Message, e); }
+        return new CgroupSet(new Dictionary<string, string> { ["unified"] = hierarchies.Single(h => h.Unified).MountPoint + path });
     }
 
     public static void Stop(string unit)

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Runs inside ../shared/vmtest's guest (its kernel runs AppArmor): loads a test profile with the
-# apparmor_parser from .work/lsm-tools and checks from inside containers that warren confines them.
+# apparmor_parser from .work/guest-tools and checks from inside containers that warren confines them.
 # Usage (in the guest, repo at $1): apparmor.sh /mnt/host
 set -u
 repo=${1:-/mnt/host}
@@ -18,7 +18,7 @@ profile warren-test flags=(attach_disconnected,mediate_deleted) {
   deny /secret rw,
 }
 P
-"$repo/.work/lsm-tools/apparmor_parser" -r "$work/profile" 2>/dev/null || { echo "not ok - loading the test profile failed"; echo "0 passed, 1 failed"; exit 1; }
+"$repo/.work/guest-tools/apparmor_parser" -r "$work/profile" 2>/dev/null || { echo "not ok - loading the test profile failed"; echo "0 passed, 1 failed"; exit 1; }
 echo "the secret" > "$work/secret"
 with_secret="c['mounts'].append({'destination': '/secret', 'type': 'bind', 'source': '$work/secret', 'options': ['bind']})"
 show='["sh","-c","cat /proc/self/attr/current; cat /secret 2>&1"]'

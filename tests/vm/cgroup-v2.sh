@@ -88,6 +88,49 @@ if [ -d /run/systemd/system ]; then
   b=$(bundle sdbad '["true"]' "c['linux']['cgroupsPath'] = 'system.slice:warren:sdbad'; c['linux']['resources'] = {'memory': {'swappiness': 10}}")
   refused "--systemd-cgroup: a limit cgroup v2 refuses" v2-sdbad "$b" "memory.swappiness" --systemd-cgroup
   check "--systemd-cgroup: ... and leaves no unit behind" "inactive" "$(systemctl is-active warren-sdbad.scope 2>&1)"
+
+  # A normal user's own manager (systemd --user over the session bus), as rootless Podman uses it. Only in
+  # the throwaway guest: it installs packages and makes a user.
+  if [ -n "${WARREN_IN_GUEST:-}" ]; then
+    # (versions as on this host's mirror; the guest image may be a point release older)
+    dpkg -i --force-depends "$repo"/.work/guest-tools/*.deb >/dev/null 2>&1
+    useradd -m wsd 2>/dev/null
+    uid=$(id -u wsd)
+    loginctl enable-linger wsd
+    for i in $(seq 1 100); do [ -S /run/user/$uid/bus ] && break; sleep 0.1; done
+    chmod 755 "$work"
+    as_user() { runuser -u wsd -- env XDG_RUNTIME_DIR=/run/user/$uid DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/$uid/bus "$@"; }
+    # Like rootless Podman, run warren in a scope of the user's own manager: moving a process between
+    # cgroups needs write access to their common ancestor.
+    warren_as_user() { as_user systemd-run --user --scope --quiet "$repo/out/warren" "$@"; }
+    mkdir -p "$work/rl" && chown wsd "$work/rl"
+    (cd "$work/rl" && as_user "$repo/out/warren" spec --rootless)
+    python3 - "$work/rl/config.json" "$rootfs" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["root"]["path"] = sys.argv[2]
+c["process"]["terminal"] = False
+c["process"]["args"] = ["sleep", "600"]
+c["linux"]["cgroupsPath"] = ":warren:rl"
+c["linux"]["resources"] = {"memory": {"limit": 33554432}, "pids": {"limit": 20}}
+json.dump(c, open(sys.argv[1], "w"))
+PY
+    warren_as_user --systemd-cgroup run -d --bundle "$work/rl" rl-sd > "$work/rl.out" 2>&1
+    scope=/sys/fs/cgroup/user.slice/user-$uid.slice/user@$uid.service/user.slice/warren-rl.scope
+    check "--systemd-cgroup as a user: the user's manager made the scope, active" "active" \
+      "$(as_user systemctl --user is-active warren-rl.scope 2>&1)$(cat "$work/rl.out")"
+    # (the rootless spec binds the host's /sys: the container finds its cgroup through /proc/self/cgroup)
+    check "--systemd-cgroup as a user: the container sits in the scope, with its limits" "20 33554432 20" \
+      "$(cat $scope/pids.max 2>&1) $(warren_as_user exec rl-sd sh -c 'd=/sys/fs/cgroup$(cut -d: -f3 /proc/self/cgroup); cat $d/memory.max $d/pids.max' 2>&1 | tr '\n' ' ' | sed 's/ $//')"
+    out=$(as_user "$repo/out/warren" exec rl-sd echo ran 2>&1)
+    contains "as a user outside a scope of their own, exec still runs, warning that it is outside the cgroup (as runc)" \
+      "runs outside the container's cgroup" "$out"
+    contains "... and the command ran" "ran" "$out"
+    warren_as_user delete -f rl-sd
+    check "--systemd-cgroup as a user: delete stops the unit and its cgroup goes" "inactive gone" \
+      "$(as_user systemctl --user is-active warren-rl.scope 2>&1) $([ -d $scope ] && echo there || echo gone)"
+    loginctl disable-linger wsd
+  fi
 fi
 
 finish

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Runs inside ../shared/vmtest's guest booted with "security=selinux selinux=1 enforcing=0": loads the
-# small policy tests/vm/selinux-test.te (compiled with the checkpolicy from .work/lsm-tools) and checks
+# small policy tests/vm/selinux-test.te (compiled with the checkpolicy from .work/guest-tools) and checks
 # from inside containers that warren labels their processes and filesystems, and that enforcing mode
 # then keeps a labelled container from a file the policy denies it.
 # Usage (in the guest, repo at $1): selinux.sh /mnt/host
@@ -11,7 +11,7 @@ state=/run/warren-setest
 fatal() { echo "not ok - $1"; echo "0 passed, 1 failed"; exit 1; }
 mkdir -p /sys/fs/selinux
 mountpoint -q /sys/fs/selinux || mount -t selinuxfs selinuxfs /sys/fs/selinux 2>/dev/null || fatal "the guest kernel does not run SELinux"
-"$repo/.work/lsm-tools/checkpolicy" -U allow -o "$work/policy" "$repo/tests/vm/selinux-test.te" >/dev/null || fatal "compiling the test policy failed"
+"$repo/.work/guest-tools/checkpolicy" -U allow -o "$work/policy" "$repo/tests/vm/selinux-test.te" >/dev/null || fatal "compiling the test policy failed"
 cat "$work/policy" > /sys/fs/selinux/load || fatal "loading the test policy failed"
 
 proc=system_u:system_r:container_t

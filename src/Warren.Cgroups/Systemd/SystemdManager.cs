@@ -3,8 +3,9 @@ using Tmds.DBus.Protocol;
 namespace Warren.Cgroups.Systemd;
 
 /// <summary>
-/// The few calls of systemd's manager (org.freedesktop.systemd1) the systemd cgroup driver needs, over the
-/// system bus with Tmds.DBus.Protocol (NativeAOT-safe). Synchronous: the CLI makes one or two calls and exits.
+/// The few calls of systemd's manager (org.freedesktop.systemd1) the systemd cgroup driver needs, with
+/// Tmds.DBus.Protocol (NativeAOT-safe): the system manager over the system bus for root, the user's own
+/// manager (systemd --user) over the session bus otherwise. Synchronous: the CLI makes a call or two and exits.
 /// </summary>
 public static class SystemdManager
 {
@@ -16,7 +17,8 @@ public static class SystemdManager
     /// process sits in the scope's cgroup. <paramref name="limits"/> are unit properties (MemoryMax, TasksMax…)
     /// so that systemd re-applying the unit (daemon-reload) keeps them.
     /// </summary>
-    public static void StartScope(SystemdScope scope, int pid, string description, IEnumerable<KeyValuePair<string, ulong>> limits)
+    /// <returns>The scope's cgroup below the cgroup2 root, as the process shows it (a user manager's scopes sit below its own cgroup).</returns>
+    public static string StartScope(SystemdScope scope, int pid, string description, IEnumerable<KeyValuePair<string, ulong>> limits)
     {
         Call("StartTransientUnit " + scope.Unit, connection =>
         {
@@ -44,7 +46,7 @@ public static class SystemdManager
             }
             finally { w.Dispose(); }
         });
-        WaitUntilInScope(scope, pid);
+        return WaitUntilInScope(scope, pid);
     }
 
     /// <summary>`update`: the unit's properties follow the new limits, so a daemon-reload does not bring back the old ones.</summary>
@@ -100,7 +102,9 @@ public static class SystemdManager
 
     private static void Call(string what, Func<DBusConnection, MessageBuffer> message)
     {
-        string address = DBusAddress.System ?? "unix:path=/run/dbus/system_bus_socket";
+        string address = UserManager
+            ? DBusAddress.Session ?? $"unix:path={Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR") ?? $"/run/user/{Linux.Sys.Geteuid()}"}/bus"
+            : DBusAddress.System ?? "unix:path=/run/dbus/system_bus_socket";
         using var connection = new DBusConnection(address);
         try
         {
@@ -108,7 +112,7 @@ public static class SystemdManager
         }
         catch (Exception e) when (e is not SystemdException)
         {
-            throw new SystemdException(null, $"systemd cgroup driver: cannot reach the system bus ({address}): {e.Message}");
+            throw new SystemdException(null, $"systemd cgroup driver: cannot reach the {(UserManager ? "session" : "system")} bus ({address}): {e.Message}");
         }
         try
         {
@@ -120,17 +124,21 @@ public static class SystemdManager
         }
     }
 
+    /// <summary>Root talks to the system manager; anyone else to their own.</summary>
+    private static bool UserManager => Linux.Sys.Geteuid() != 0;
+
     /// <summary>The job that moves the process runs after the reply: wait for /proc/PID/cgroup to show the scope.</summary>
-    private static void WaitUntilInScope(SystemdScope scope, int pid)
+    private static string WaitUntilInScope(SystemdScope scope, int pid)
     {
-        string want = "0::" + scope.CgroupPath;
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (true)
         {
             string[] lines;
             try { lines = File.ReadAllLines($"/proc/{pid}/cgroup"); }
             catch (IOException) { throw new SystemdException(null, $"systemd: process {pid} exited before joining {scope.Unit}"); }
-            if (lines.Contains(want)) return;
+            if (lines.FirstOrDefault(l => l.StartsWith("0::", StringComparison.Ordinal)
+                    && l.EndsWith(scope.CgroupPath, StringComparison.Ordinal)) is { } line)
+                return line[3..];
             if (DateTime.UtcNow > deadline)
                 throw new SystemdException(null, $"systemd: process {pid} did not reach {scope.Unit} within 10 s");
             Thread.Sleep(1);

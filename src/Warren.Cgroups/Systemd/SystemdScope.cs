@@ -10,14 +10,18 @@ public sealed record SystemdScope(string Slice, string Unit)
     /// <summary>The scope's cgroup below the cgroup2 root, e.g. /machine.slice/libpod-abc.scope.</summary>
     public string CgroupPath => ExpandSlice(Slice) + "/" + Unit;
 
-    /// <summary>Parses cgroupsPath; empty means "system.slice:warren:&lt;id&gt;" as runc does with its own prefix.</summary>
-    public static SystemdScope Parse(string? cgroupsPath, string id)
+    /// <summary>
+    /// Parses cgroupsPath; empty means "system.slice:warren:&lt;id&gt;" as runc does with its own prefix
+    /// (user.slice for a user's own manager).
+    /// </summary>
+    public static SystemdScope Parse(string? cgroupsPath, string id, bool userManager = false)
     {
-        if (string.IsNullOrEmpty(cgroupsPath)) return new SystemdScope("system.slice", $"warren-{id}.scope");
+        string defaultSlice = userManager ? "user.slice" : "system.slice";
+        if (string.IsNullOrEmpty(cgroupsPath)) return new SystemdScope(defaultSlice, $"warren-{id}.scope");
         var parts = cgroupsPath.Split(':');
         if (parts.Length != 3)
             throw new ArgumentException($"linux.cgroupsPath \"{cgroupsPath}\": --systemd-cgroup needs the form slice:prefix:name");
-        string slice = parts[0].Length == 0 ? "system.slice" : parts[0];
+        string slice = parts[0].Length == 0 ? defaultSlice : parts[0];
         string name = parts[2];
         if (name.EndsWith(".slice", StringComparison.Ordinal))
             throw new ArgumentException($"linux.cgroupsPath \"{cgroupsPath}\": a slice as the container's unit is not supported; name a scope");

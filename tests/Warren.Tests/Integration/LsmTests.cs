@@ -13,7 +13,7 @@ public class LsmTests
     public void AppArmorProfilesConfineContainersAndExecs()
     {
         Skip.IfNotRoot();
-        Guest.RequireLsmTools();
+        Guest.RequireGuestTools();
         Guest.AssertAllPassed(Guest.RunScript("tests/vm/apparmor.sh", "script"));
     }
 
@@ -21,7 +21,7 @@ public class LsmTests
     public void SelinuxLabelsApplyToProcessesAndMountsAndAreEnforced()
     {
         Skip.IfNotRoot();
-        Guest.RequireLsmTools();
+        Guest.RequireGuestTools();
         Guest.AssertAllPassed(Guest.RunScript("tests/vm/selinux.sh", "script", "security=selinux selinux=1 enforcing=0"));
     }
 }
