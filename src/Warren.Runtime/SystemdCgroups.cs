@@ -32,7 +32,7 @@ internal static class SystemdCgroups
 
     public static void Stop(string unit)
     {
-        try { SystemdManager.StopScope(new SystemdScope("", unit)); }
+        try { SystemdManager.StopUnit(unit); }
         catch (SystemdException e) { throw new RuntimeException(e.Message, e); }
     }
 

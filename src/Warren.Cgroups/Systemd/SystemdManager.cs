@@ -72,18 +72,18 @@ public static class SystemdManager
         });
     }
 
-    /// <summary>Stops the scope (its processes are gone by then); a unit systemd already collected is fine.</summary>
-    public static void StopScope(SystemdScope scope)
+    /// <summary>Stops the container's scope (its processes are gone by then); a unit systemd already collected is fine.</summary>
+    public static void StopUnit(string unit)
     {
         try
         {
-            Call("StopUnit " + scope.Unit, connection =>
+            Call("StopUnit " + unit, connection =>
             {
                 var w = connection.GetMessageWriter();
                 try
                 {
                     w.WriteMethodCallHeader(destination: Service, path: ObjectPath, @interface: Interface, member: "StopUnit", signature: "ss");
-                    w.WriteString(scope.Unit);
+                    w.WriteString(unit);
                     w.WriteString("replace");
                     return w.CreateMessage();
                 }
