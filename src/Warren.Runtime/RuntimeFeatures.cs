@@ -21,7 +21,7 @@ public static class RuntimeFeatures
         {
             Namespaces = NamespacePlan.Types.ToList(),
             Capabilities = Warren.Linux.Capabilities.Names.ToList(),
-            Cgroup = new CgroupFeatures { V1 = true, V2 = true, Systemd = false, SystemdUser = false, Rdma = false },
+            Cgroup = new CgroupFeatures { V1 = true, V2 = true, Systemd = true, SystemdUser = true, Rdma = false },
             Seccomp = new SeccompFeatures
             {
                 Enabled = true,

@@ -155,6 +155,8 @@ public class HookTests
         Assert.True(seccomp.GetProperty("enabled").GetBoolean());
         Assert.Contains("SCMP_CMP_MASKED_EQ", seccomp.GetProperty("operators").EnumerateArray().Select(e => e.GetString()));
         Assert.Contains("SCMP_ACT_NOTIFY", seccomp.GetProperty("actions").EnumerateArray().Select(e => e.GetString()));
+        var cgroup = f.GetProperty("linux").GetProperty("cgroup");
+        Assert.True(cgroup.GetProperty("systemd").GetBoolean() && cgroup.GetProperty("systemdUser").GetBoolean());
         // Support for both LSMs is built in (the spec's meaning); whether this host runs them is an annotation.
         Assert.True(f.GetProperty("linux").GetProperty("apparmor").GetProperty("enabled").GetBoolean());
         Assert.True(f.GetProperty("linux").GetProperty("selinux").GetProperty("enabled").GetBoolean());
