@@ -81,8 +81,9 @@ public static class ContainerCreator
                 // systemd makes the scope around the first stage; the limits follow before the go-ahead.
                 place = pid =>
                 {
-                    cleanup.SystemdUnit = scope.Unit;
-                    cleanup.Cgroups = SystemdCgroups.Start(scope, pid, o.Id, spec.Linux?.Resources, hierarchies);
+                    // A unit of that name that is not ours (another container's) must survive our failing.
+                    cleanup.Cgroups = SystemdCgroups.Start(scope, pid, o.Id, spec.Linux?.Resources, hierarchies,
+                        created: () => cleanup.SystemdUnit = scope.Unit);
                     Resources.ResourceApplier.Apply(cleanup.Cgroups, hierarchies, spec.Linux?.Resources, spec.Linux?.Devices,
                         rootless: Sys.Geteuid() != 0);
                 };

@@ -22,10 +22,11 @@ internal static class SystemdCgroups
     }
 
     /// <summary>Starts the scope around pid; returns its directory, made by systemd (nothing is created here).</summary>
-    public static CgroupSet Start(SystemdScope scope, int pid, string id, LinuxResources? r, IReadOnlyList<CgroupHierarchy> hierarchies)
+    public static CgroupSet Start(SystemdScope scope, int pid, string id, LinuxResources? r, IReadOnlyList<CgroupHierarchy> hierarchies,
+        Action created)
     {
         string path;
-        try { path = SystemdManager.StartScope(scope, pid, $"warren container {id}", UnitLimits(r)); }
+        try { path = SystemdManager.StartScope(scope, pid, $"warren container {id}", UnitLimits(r), created); }
         catch (SystemdException e) { throw new RuntimeException(e.Message, e); }
         return new CgroupSet(new Dictionary<string, string> { ["unified"] = hierarchies.Single(h => h.Unified).MountPoint + path });
     }

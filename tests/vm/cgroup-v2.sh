@@ -77,6 +77,9 @@ if [ -d /run/systemd/system ]; then
     "0::/ 33554432 20" "$($W exec v2-sd sh -c 'cat /proc/self/cgroup /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max' 2>&1 | tr '\n' ' ' | sed 's/ $//')"
   check "--systemd-cgroup: systemd holds the limits as unit properties" "MemoryMax=33554432 TasksMax=20" \
     "$(systemctl show -p MemoryMax -p TasksMax warren-sdtest.scope | sort | tr '\n' ' ' | sed 's/ $//')"
+  out=$($W --systemd-cgroup run --bundle "$b" v2-sd-twin 2>&1)
+  contains "--systemd-cgroup: a second container naming the same scope is refused" "warren-sdtest.scope" "$out"
+  check "--systemd-cgroup: ... and the first one's unit survives the failure" "active" "$(systemctl is-active warren-sdtest.scope 2>&1)"
   $W update --memory 64m --pids-limit 30 v2-sd
   systemctl daemon-reload
   check "--systemd-cgroup: update reaches the unit too, so a daemon-reload keeps the new limits" "67108864 30" \

@@ -18,7 +18,10 @@ public static class SystemdManager
     /// so that systemd re-applying the unit (daemon-reload) keeps them.
     /// </summary>
     /// <returns>The scope's cgroup below the cgroup2 root, as the process shows it (a user manager's scopes sit below its own cgroup).</returns>
-    public static string StartScope(SystemdScope scope, int pid, string description, IEnumerable<KeyValuePair<string, ulong>> limits)
+    /// <param name="created">Called once systemd has taken the unit (its job queued): from then on it is the
+    /// caller's to stop. A refusal, such as a unit of that name existing already, never calls it.</param>
+    public static string StartScope(SystemdScope scope, int pid, string description, IEnumerable<KeyValuePair<string, ulong>> limits,
+        Action created)
     {
         Call("StartTransientUnit " + scope.Unit, connection =>
         {
@@ -46,6 +49,7 @@ public static class SystemdManager
             }
             finally { w.Dispose(); }
         });
+        created();
         return WaitUntilInScope(scope, pid);
     }
 
