@@ -65,7 +65,7 @@ $W delete -f v2-live
 # The systemd cgroup driver: a transient scope made by systemd around the container, limits inside it.
 if [ -d /run/systemd/system ]; then
   b=$(bundle sd '["sh","-c","cat /proc/self/cgroup /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max; sleep 600"]' \
-    "c['linux']['cgroupsPath'] = 'system.slice:warren:sdtest'; c['linux']['resources'] = {'memory': {'limit': 33554432}, 'pids': {'limit': 20}}")
+    "c['linux']['cgroupsPath'] = 'system.slice:warren:sdtest'; c['linux']['resources'] = {'memory': {'limit': 33554432}, 'pids': {'limit': 20}, 'devices': [{'allow': False, 'access': 'rwm'}, {'allow': True, 'type': 'c', 'major': 1, 'minor': 5, 'access': 'rwm'}]}")
   $W --systemd-cgroup run -d --bundle "$b" v2-sd > "$work/sd.out" 2>&1
   sleep 1
   check "--systemd-cgroup: the scope unit is active" "active" "$(systemctl is-active warren-sdtest.scope 2>&1)"
@@ -84,6 +84,9 @@ if [ -d /run/systemd/system ]; then
   systemctl daemon-reload
   check "--systemd-cgroup: update reaches the unit too, so a daemon-reload keeps the new limits" "67108864 30" \
     "$(cat /sys/fs/cgroup/system.slice/warren-sdtest.scope/memory.max) $(cat /sys/fs/cgroup/system.slice/warren-sdtest.scope/pids.max)"
+  out=$($W exec --cap CAP_MKNOD v2-sd sh -c 'mknod /dev/k c 1 11 && echo made; mknod /dev/z c 1 5 && head -c1 /dev/z | wc -c' 2>&1 | tr '\n' ' ')
+  check "--systemd-cgroup: the device rules hold in the scope after a daemon-reload (kmsg refused, zero allowed)" \
+    "mknod: /dev/k: Operation not permitted 1 " "$out"
   $W delete -f v2-sd
   check "--systemd-cgroup: delete stops the unit" "inactive" "$(systemctl is-active warren-sdtest.scope 2>&1)"
   [ -d /sys/fs/cgroup/system.slice/warren-sdtest.scope ] && bad "--systemd-cgroup: delete removes the scope's cgroup" "still there" \
