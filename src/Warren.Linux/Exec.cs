@@ -14,8 +14,9 @@ public static unsafe partial class Sys
         return Errno;
     }
 
-    // Deliberately not freed: on success the image is replaced; on failure the caller exits.
-    private static byte** NativeStrings(IReadOnlyList<string> items)
+    /// <summary>A NULL-terminated native string array. execve does not free it (on success the image is
+    /// replaced; on failure the caller exits); other callers free each string and the array.</summary>
+    internal static byte** NativeStrings(IReadOnlyList<string> items)
     {
         var arr = (byte**)NativeMemory.AllocZeroed((nuint)((items.Count + 1) * sizeof(nint)));
         for (int i = 0; i < items.Count; i++)

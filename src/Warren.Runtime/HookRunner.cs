@@ -1,6 +1,5 @@
-using System.Diagnostics;
+using Warren.Linux;
 using Warren.Oci;
-using Process = System.Diagnostics.Process;
 
 namespace Warren.Runtime;
 
@@ -50,52 +49,80 @@ public static class HookRunner
                 Console.Error.WriteLine($"warren: warning: {kind} hook #{i} ({list[i].Path}): {error}");
     }
 
-    /// <summary>Returns null on success, else what went wrong (with the hook's stderr).</summary>
+    /// <summary>Returns null on success, else what went wrong (with the hook's output).</summary>
     public static string? Run(Hook hook, string stateJson)
     {
         if (string.IsNullOrEmpty(hook.Path)) return "no path";
-        var psi = new ProcessStartInfo(hook.Path)
+        // args[0] is argv[0] (execv semantics), which System.Diagnostics.Process cannot pass: posix_spawn can.
+        var argv = hook.Args is { Count: > 0 } args ? args : new List<string> { hook.Path };
+        var env = hook.Env ?? Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .Select(e => $"{e.Key}={e.Value}").ToList();
+        var (inRead, inWrite) = Sys.Pipe();
+        var (outRead, outWrite) = Sys.Pipe();
+        int pid;
+        try { pid = PosixSpawn.Start(hook.Path, argv, env, inRead, outWrite, outWrite); }
+        catch (SyscallException e)
         {
-            RedirectStandardInput = true, RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false,
-        };
-        // args[0] is argv[0] (execv semantics); .NET always passes the path there.
-        foreach (var a in (hook.Args ?? new()).Skip(1)) psi.ArgumentList.Add(a);
-        if (hook.Env is not null)
-        {
-            psi.Environment.Clear();
-            foreach (var kv in hook.Env)
-            {
-                int eq = kv.IndexOf('=');
-                if (eq > 0) psi.Environment[kv[..eq]] = kv[(eq + 1)..];
-            }
+            Sys.Close(inWrite);
+            Sys.Close(outRead);
+            return $"cannot run it: {Errno.Describe(e.Errno)}";
         }
-        Process p;
-        try { p = Process.Start(psi)!; }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException)
+        finally
         {
-            return $"cannot run it: {e.Message}";
+            Sys.Close(inRead);
+            Sys.Close(outWrite);
         }
-        using (p)
+        Sys.TryWrite(inWrite, System.Text.Encoding.UTF8.GetBytes(stateJson)); // the hook need not read it
+        Sys.Close(inWrite);
+        try
         {
-            var stderr = p.StandardError.ReadToEndAsync();
-            var stdout = p.StandardOutput.ReadToEndAsync();
-            try
+            var (status, output) = Collect(pid, outRead, hook.Timeout is int t && t > 0 ? t * 1000L : -1);
+            if (status is null) return $"timed out after {hook.Timeout} s and was killed";
+            if (Sys.ExitCode(status.Value) == 0) return null;
+            string err = output.Trim();
+            return err.Length > 0 ? $"exit status {Sys.ExitCode(status.Value)}: {OneLine(err)}" : $"exit status {Sys.ExitCode(status.Value)}";
+        }
+        finally { Sys.Close(outRead); }
+    }
+
+    /// <summary>
+    /// Reads the hook's output until it exits (not until EOF: a daemon it started may hold the pipe), killing
+    /// its process group at the deadline. Returns the wait status, or null when it timed out.
+    /// </summary>
+    private static (int? Status, string Output) Collect(int pid, int output, long timeoutMs)
+    {
+        var text = new System.Text.StringBuilder();
+        var buf = new byte[4096];
+        long deadline = timeoutMs < 0 ? long.MaxValue : Environment.TickCount64 + timeoutMs;
+        Span<PollFd> fds = stackalloc PollFd[1];
+        bool open = true;
+        while (true)
+        {
+            if (open)
             {
-                p.StandardInput.Write(stateJson);
-                p.StandardInput.Close();
+                fds[0] = new PollFd { Fd = output, Events = 1 /* POLLIN */ };
+                if (Sys.Poll(fds, 50) > 0)
+                {
+                    int n = Sys.TryRead(output, buf);
+                    if (n <= 0) open = false;
+                    else if (text.Length < 65536) text.Append(System.Text.Encoding.UTF8.GetString(buf, 0, n));
+                }
             }
-            catch (IOException) { } // the hook need not read its stdin
-            int timeoutMs = hook.Timeout is int t && t > 0 ? t * 1000 : -1;
-            if (!p.WaitForExit(timeoutMs))
+            else Thread.Sleep(10);
+            var (done, status) = Sys.WaitPid(pid, 1 /* WNOHANG */);
+            if (done == pid)
             {
-                try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-                p.WaitForExit();
-                return $"timed out after {hook.Timeout} s and was killed";
+                while (open && Sys.Poll(fds, 0) > 0 && Sys.TryRead(output, buf) is var n && n > 0)
+                    if (text.Length < 65536) text.Append(System.Text.Encoding.UTF8.GetString(buf, 0, n));
+                return (status, text.ToString());
             }
-            p.WaitForExit();
-            if (p.ExitCode == 0) return null;
-            string err = stderr.Wait(1000) ? stderr.Result.Trim() : "";
-            return err.Length > 0 ? $"exit status {p.ExitCode}: {OneLine(err)}" : $"exit status {p.ExitCode}";
+            if (Environment.TickCount64 > deadline)
+            {
+                Sys.Kill(-pid, Sig.KILL);
+                Sys.Kill(pid, Sig.KILL);
+                Sys.WaitPid(pid);
+                return (null, text.ToString());
+            }
         }
     }
 

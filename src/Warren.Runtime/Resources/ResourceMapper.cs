@@ -21,7 +21,7 @@ public static class ResourceMapper
 
         if (r.Memory is { } m) Memory(m, Need, w);
         if (r.Cpu is { } c) Cpu(c, Need, w);
-        if (r.Pids is { Limit: var pl })
+        if (r.Pids is { Limit: var pl } && Set(pl) is not null)
         {
             Need("pids", "linux.resources.pids");
             w.Add(new("linux.resources.pids.limit", "pids", "pids.max", pl <= 0 ? "max" : pl.ToString()));
@@ -78,9 +78,9 @@ public static class ResourceMapper
             Console.Error.WriteLine($"warren: warning: {f}.kernel/kernelTCP ignored: kernel memory limits are gone from current kernels");
         if (v == CgroupVersion.V1)
         {
-            if (m.Limit is long limit) w.Add(new($"{f}.limit", "memory", "memory.limit_in_bytes", limit.ToString()));
-            if (m.Swap is long swap) w.Add(new($"{f}.swap", "memory", "memory.memsw.limit_in_bytes", swap.ToString()));
-            if (m.Reservation is long res) w.Add(new($"{f}.reservation", "memory", "memory.soft_limit_in_bytes", res.ToString()));
+            if (Set(m.Limit) is long limit) w.Add(new($"{f}.limit", "memory", "memory.limit_in_bytes", limit.ToString()));
+            if (Set(m.Swap) is long swap) w.Add(new($"{f}.swap", "memory", "memory.memsw.limit_in_bytes", swap.ToString()));
+            if (Set(m.Reservation) is long res) w.Add(new($"{f}.reservation", "memory", "memory.soft_limit_in_bytes", res.ToString()));
             if (m.Swappiness is ulong sw)
             {
                 if (sw > 100) throw new RuntimeException($"{f}.swappiness: {sw} is not within 0-100");
@@ -89,13 +89,13 @@ public static class ResourceMapper
             if (m.DisableOomKiller == true) w.Add(new($"{f}.disableOOMKiller", "memory", "memory.oom_control", "1"));
             return;
         }
-        if (m.Limit is long l2) w.Add(new($"{f}.limit", "memory", "memory.max", l2 < 0 ? "max" : l2.ToString()));
-        if (m.Reservation is long r2) w.Add(new($"{f}.reservation", "memory", "memory.low", r2 < 0 ? "max" : r2.ToString()));
-        if (m.Swap is long s2)
+        if (Set(m.Limit) is long l2) w.Add(new($"{f}.limit", "memory", "memory.max", l2 < 0 ? "max" : l2.ToString()));
+        if (Set(m.Reservation) is long r2) w.Add(new($"{f}.reservation", "memory", "memory.low", r2 < 0 ? "max" : r2.ToString()));
+        if (Set(m.Swap) is long s2)
         {
             // OCI swap is memory+swap (v1 memsw); cgroup2 limits swap alone.
             string value = s2 < 0 ? "max"
-                : m.Limit is long lim && lim >= 0 ? (s2 >= lim ? (s2 - lim).ToString() : throw new RuntimeException($"{f}.swap: {s2} is below memory.limit {lim}"))
+                : Set(m.Limit) is long lim && lim >= 0 ? (s2 >= lim ? (s2 - lim).ToString() : throw new RuntimeException($"{f}.swap: {s2} is below memory.limit {lim}"))
                 : throw new RuntimeException($"{f}.swap: on cgroup v2 a swap limit needs memory.limit too");
             w.Add(new($"{f}.swap", "memory", "memory.swap.max", value));
         }
@@ -108,51 +108,51 @@ public static class ResourceMapper
     private static void Cpu(CpuResources c, Func<string, string, CgroupVersion> need, List<CgroupWrite> w)
     {
         const string f = "linux.resources.cpu";
-        if (c.Cpus is not null || c.Mems is not null)
+        if (!string.IsNullOrEmpty(c.Cpus) || !string.IsNullOrEmpty(c.Mems))
         {
             need("cpuset", f);
-            if (c.Cpus is { } cpus) w.Add(new($"{f}.cpus", "cpuset", "cpuset.cpus", cpus));
-            if (c.Mems is { } mems) w.Add(new($"{f}.mems", "cpuset", "cpuset.mems", mems));
+            if (c.Cpus is { Length: > 0 } cpus) w.Add(new($"{f}.cpus", "cpuset", "cpuset.cpus", cpus));
+            if (c.Mems is { Length: > 0 } mems) w.Add(new($"{f}.mems", "cpuset", "cpuset.mems", mems));
         }
-        if (c.Shares is null && c.Quota is null && c.Period is null && c.Burst is null && c.RealtimeRuntime is null
-            && c.RealtimePeriod is null && c.Idle is null) return;
+        if (Set(c.Shares) is null && Set(c.Quota) is null && Set(c.Period) is null && c.Burst is null && Set(c.RealtimeRuntime) is null
+            && Set(c.RealtimePeriod) is null && c.Idle is null) return;
         var v = need("cpu", f);
         if (v == CgroupVersion.V1)
         {
-            if (c.Shares is ulong sh) w.Add(new($"{f}.shares", "cpu", "cpu.shares", sh.ToString()));
-            if (c.Period is ulong p) w.Add(new($"{f}.period", "cpu", "cpu.cfs_period_us", p.ToString()));
-            if (c.Quota is long q) w.Add(new($"{f}.quota", "cpu", "cpu.cfs_quota_us", q.ToString()));
+            if (Set(c.Shares) is ulong sh) w.Add(new($"{f}.shares", "cpu", "cpu.shares", sh.ToString()));
+            if (Set(c.Period) is ulong p) w.Add(new($"{f}.period", "cpu", "cpu.cfs_period_us", p.ToString()));
+            if (Set(c.Quota) is long q) w.Add(new($"{f}.quota", "cpu", "cpu.cfs_quota_us", q.ToString()));
             if (c.Burst is ulong bu) w.Add(new($"{f}.burst", "cpu", "cpu.cfs_burst_us", bu.ToString()));
-            if (c.RealtimePeriod is ulong rp) w.Add(new($"{f}.realtimePeriod", "cpu", "cpu.rt_period_us", rp.ToString()));
-            if (c.RealtimeRuntime is long rr) w.Add(new($"{f}.realtimeRuntime", "cpu", "cpu.rt_runtime_us", rr.ToString()));
+            if (Set(c.RealtimePeriod) is ulong rp) w.Add(new($"{f}.realtimePeriod", "cpu", "cpu.rt_period_us", rp.ToString()));
+            if (Set(c.RealtimeRuntime) is long rr) w.Add(new($"{f}.realtimeRuntime", "cpu", "cpu.rt_runtime_us", rr.ToString()));
             if (c.Idle is long idle) w.Add(new($"{f}.idle", "cpu", "cpu.idle", idle.ToString()));
             return;
         }
-        if (c.Shares is ulong shares) w.Add(new($"{f}.shares", "cpu", "cpu.weight", SharesToWeight(shares).ToString()));
-        if (c.Quota is not null || c.Period is not null)
+        if (Set(c.Shares) is ulong shares) w.Add(new($"{f}.shares", "cpu", "cpu.weight", SharesToWeight(shares).ToString()));
+        if (Set(c.Quota) is not null || Set(c.Period) is not null)
         {
             string quota = c.Quota is long q2 && q2 > 0 ? q2.ToString() : "max";
-            w.Add(new($"{f}.quota", "cpu", "cpu.max", $"{quota} {c.Period ?? 100000}"));
+            w.Add(new($"{f}.quota", "cpu", "cpu.max", $"{quota} {Set(c.Period) ?? 100000}"));
         }
         if (c.Burst is ulong b2) w.Add(new($"{f}.burst", "cpu", "cpu.max.burst", b2.ToString()));
         if (c.Idle is long i2) w.Add(new($"{f}.idle", "cpu", "cpu.idle", i2.ToString()));
-        if (c.RealtimeRuntime is not null || c.RealtimePeriod is not null)
+        if (Set(c.RealtimeRuntime) is not null || Set(c.RealtimePeriod) is not null)
             throw new RuntimeException($"{f}.realtimeRuntime: cgroup v2 has no realtime CPU bandwidth");
     }
 
     private static void BlockIo(BlockIoResources b, Func<string, string, CgroupVersion> need, List<CgroupWrite> w)
     {
         const string f = "linux.resources.blockIO";
-        bool any = b.Weight is not null || b.LeafWeight is not null || b.WeightDevice is { Count: > 0 }
+        bool any = Set(b.Weight) is not null || Set(b.LeafWeight) is not null || b.WeightDevice is { Count: > 0 }
                    || b.ThrottleReadBpsDevice is { Count: > 0 } || b.ThrottleWriteBpsDevice is { Count: > 0 }
                    || b.ThrottleReadIopsDevice is { Count: > 0 } || b.ThrottleWriteIopsDevice is { Count: > 0 };
         if (!any) return;
         if (need("blkio", f) is var v && v == CgroupVersion.V1)
         {
-            if (b.Weight is ushort wt) w.Add(new($"{f}.weight", "blkio", "blkio.weight", wt.ToString()));
-            if (b.LeafWeight is ushort lw) w.Add(new($"{f}.leafWeight", "blkio", "blkio.leaf_weight", lw.ToString()));
+            if (Set(b.Weight) is ushort wt) w.Add(new($"{f}.weight", "blkio", "blkio.weight", wt.ToString()));
+            if (Set(b.LeafWeight) is ushort lw) w.Add(new($"{f}.leafWeight", "blkio", "blkio.leaf_weight", lw.ToString()));
             foreach (var d in b.WeightDevice ?? new())
-                if (d.Weight is ushort dw) w.Add(new($"{f}.weightDevice", "blkio", "blkio.weight_device", $"{d.Major}:{d.Minor} {dw}"));
+                if (Set(d.Weight) is ushort dw) w.Add(new($"{f}.weightDevice", "blkio", "blkio.weight_device", $"{d.Major}:{d.Minor} {dw}"));
             void Throttle(List<ThrottleDevice>? list, string name, string file)
             {
                 foreach (var d in list ?? new()) w.Add(new($"{f}.{name}", "blkio", file, $"{d.Major}:{d.Minor} {d.Rate}"));
@@ -164,10 +164,10 @@ public static class ResourceMapper
             return;
         }
         // cgroup2: io.weight (converted from the blkio 10-1000 range) and io.max.
-        if (b.Weight is ushort w2) w.Add(new($"{f}.weight", "io", "io.weight", $"default {BlkioToIoWeight(w2)}"));
-        if (b.LeafWeight is not null) throw new RuntimeException($"{f}.leafWeight: cgroup v2 has no leaf weight");
+        if (Set(b.Weight) is ushort w2) w.Add(new($"{f}.weight", "io", "io.weight", $"default {BlkioToIoWeight(w2)}"));
+        if (Set(b.LeafWeight) is not null) throw new RuntimeException($"{f}.leafWeight: cgroup v2 has no leaf weight");
         foreach (var d in b.WeightDevice ?? new())
-            if (d.Weight is ushort dw2) w.Add(new($"{f}.weightDevice", "io", "io.weight", $"{d.Major}:{d.Minor} {BlkioToIoWeight(dw2)}"));
+            if (Set(d.Weight) is ushort dw2) w.Add(new($"{f}.weightDevice", "io", "io.weight", $"{d.Major}:{d.Minor} {BlkioToIoWeight(dw2)}"));
         void Max(List<ThrottleDevice>? list, string name, string key)
         {
             foreach (var d in list ?? new()) w.Add(new($"{f}.{name}", "io", "io.max", $"{d.Major}:{d.Minor} {key}={d.Rate}"));
@@ -179,6 +179,12 @@ public static class ResourceMapper
     }
 
     /// <summary>runc's conversion of cpu.shares (2-262144) to cpu.weight (1-10000).</summary>
+    // Clients (Docker among them) send 0 for "not set" in these fields, and runc treats a zero as unset: so
+    // does warren, so that a host without blkio weights (or the like) does not refuse a container for a zero.
+    private static long? Set(long? v) => v == 0 ? null : v;
+    private static ulong? Set(ulong? v) => v == 0 ? null : v;
+    private static ushort? Set(ushort? v) => v == 0 ? null : v;
+
     public static ulong SharesToWeight(ulong shares) => shares == 0 ? 100 : 1 + ((Math.Clamp(shares, 2, 262144) - 2) * 9999) / 262142;
 
     /// <summary>blkio.weight (10-1000) to io.weight (1-10000).</summary>

@@ -62,6 +62,27 @@ public class HookTests
         }, log);
     }
 
+    /// <summary>
+    /// args[0] is the hook's argv[0], as execv has it: Docker's libnetwork-setkey prestart hook is dockerd's own
+    /// binary telling its roles apart by argv[0]. Env is exactly the hook's.
+    /// </summary>
+    [Fact]
+    public void AHookGetsItsArgsAsArgvIncludingArgv0AndOnlyItsEnv()
+    {
+        using var sb = new Sandbox();
+        string log = Path.Combine(sb.Dir, "argv0");
+        var spec = Sandbox.DefaultSpec("true");
+        spec.Hooks = new Hooks
+        {
+            Prestart = new() { new Hook { Path = "/bin/sh", Args = new() { "libnetwork-setkey", "-c", $"echo \"$(head -c 17 /proc/$$/cmdline) $0 $ONLY\" > {log}; env | wc -l >> {log}", "one" },
+                Env = new() { "ONLY=this" } } },
+        };
+        Assert.Equal(0, sb.Run(spec).Code);
+        var lines = ProcessTests.Lines(File.ReadAllText(log));
+        Assert.Equal("libnetwork-setkey one this", lines[0]);
+        Assert.True(int.Parse(lines[1].Trim()) <= 3, $"the hook saw more than its own env: {lines[1]} variables");
+    }
+
     [Fact]
     public void AFailingCreateRuntimeHookFailsCreateWithItsStderr()
     {

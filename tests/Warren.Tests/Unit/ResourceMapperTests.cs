@@ -27,6 +27,23 @@ public class ResourceMapperTests
         Assert.Equal("max", Value(Map(new LinuxResources { Memory = new MemoryResources { Limit = -1, Swap = -1 } }, CgroupVersion.V2), "memory.swap.max"));
     }
 
+    /// <summary>Docker sends zeros for what is not set (blkio weight 0, cpu shares 0, pids 0...): nothing to write, as with runc.</summary>
+    [Theory]
+    [InlineData(CgroupVersion.V1)]
+    [InlineData(CgroupVersion.V2)]
+    public void ZerosAreUnsetAsRuncHasThem(CgroupVersion v)
+    {
+        var r = new LinuxResources
+        {
+            Memory = new MemoryResources { Limit = 0, Reservation = 0, Swap = 0 },
+            Cpu = new CpuResources { Shares = 0, Quota = 0, Period = 0, RealtimeRuntime = 0, RealtimePeriod = 0, Cpus = "", Mems = "" },
+            Pids = new PidsResources { Limit = 0 },
+            BlockIo = new BlockIoResources { Weight = 0, LeafWeight = 0 },
+        };
+        // A locator that knows no controller: any write (or any controller needed) would throw.
+        Assert.Empty(ResourceMapper.Map(r, c => c is "memory" ? v : null));
+    }
+
     [Fact]
     public void WhatV2CannotExpressIsAnErrorNamingTheField()
     {
