@@ -2,7 +2,7 @@
 # Installs what building and testing warren needs on Debian (run as root). The .NET 10 SDK must be on PATH.
 set -eu
 need=""
-for pkg in busybox-static gcc zlib1g-dev libseccomp2 file uidmap podman containerd; do
+for pkg in busybox-static gcc zlib1g-dev libseccomp2 file uidmap podman containerd docker.io; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need="$need $pkg"
 done
 if [ -n "$need" ]; then
