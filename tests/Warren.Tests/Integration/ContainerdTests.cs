@@ -99,20 +99,8 @@ public class ContainerdTests
         {
             try { _process.Kill(); _process.WaitForExit(10_000); } catch (Exception) { }
             // Shims outlive containerd by design; ours are the ones that name our socket.
-            foreach (var proc in Directory.EnumerateDirectories("/proc"))
-            {
-                if (!int.TryParse(Path.GetFileName(proc), out int pid)) continue;
-                try
-                {
-                    if (File.ReadAllText(Path.Combine(proc, "cmdline")).Contains(Socket)) Process.GetProcessById(pid).Kill();
-                }
-                catch (Exception) { }
-            }
-            foreach (var line in File.ReadAllLines("/proc/self/mountinfo").Reverse())
-            {
-                string mountPoint = line.Split(' ')[4];
-                if (mountPoint.StartsWith(Path.GetDirectoryName(Socket)!)) Exec.Run("umount", new[] { "-l", mountPoint });
-            }
+            DaemonCleanup.KillNaming(Socket);
+            DaemonCleanup.UnmountUnder(Path.GetDirectoryName(Socket)!);
         }
     }
 }

@@ -79,20 +79,8 @@ public class DockerTests
             }
             catch (Exception) { }
             // Its containerd and shims name our exec root; they go too.
-            foreach (var proc in Directory.EnumerateDirectories("/proc"))
-            {
-                if (!int.TryParse(Path.GetFileName(proc), out int pid)) continue;
-                try
-                {
-                    if (File.ReadAllText(Path.Combine(proc, "cmdline")).Contains(_home)) Process.GetProcessById(pid).Kill();
-                }
-                catch (Exception) { }
-            }
-            foreach (var line in File.ReadAllLines("/proc/self/mountinfo").Reverse())
-            {
-                string mountPoint = line.Split(' ')[4];
-                if (mountPoint.StartsWith(_home)) Exec.Run("umount", new[] { "-l", mountPoint });
-            }
+            DaemonCleanup.KillNaming(_home);
+            DaemonCleanup.UnmountUnder(_home);
             foreach (var d in _newCgroupParents)
                 try { if (Directory.Exists(d)) Directory.Delete(d); } catch (IOException) { }
         }
