@@ -106,6 +106,27 @@ public sealed class CgroupSet
         }
     }
 
+    /// <summary>
+    /// Moves a process into the hierarchies where it is not yet in this set's directory (by /proc/PID/cgroup):
+    /// with systemd on a v1 or hybrid host, the controllers systemd did not place it in.
+    /// </summary>
+    public void AddProcessWhereMissing(int pid)
+    {
+        var where = new Dictionary<string, string>();
+        foreach (var line in File.ReadAllLines($"/proc/{pid}/cgroup"))
+        {
+            var parts = line.Split(':', 3);
+            if (parts.Length == 3) where[parts[1].Length == 0 ? "unified" : parts[1]] = parts[2];
+        }
+        foreach (var (key, dir) in Paths)
+        {
+            if (where.TryGetValue(key, out var path) && path != "/" && dir.EndsWith(path, StringComparison.Ordinal)) continue;
+            var procs = Path.Combine(dir, "cgroup.procs");
+            try { File.WriteAllText(procs, pid.ToString()); }
+            catch (Exception e) { throw new IOException($"cgroup {procs}: adding pid {pid}: {e.Message}", e); }
+        }
+    }
+
     /// <summary>Every pid in the container's cgroup (from the first hierarchy that lists any).</summary>
     public List<int> Pids()
     {

@@ -7,7 +7,7 @@ namespace Warren.Runtime;
 /// <summary>
 /// `--systemd-cgroup`: the container's cgroup is a transient scope systemd makes around the first stage
 /// (Delegate=yes), as runc's systemd driver does; warren then writes the limits into it before the go-ahead.
-/// cgroup v2 hosts; root uses the system manager, a normal user their own (systemd --user).
+/// Root uses the system manager, a normal user their own (systemd --user); v1, hybrid and v2 hosts.
 /// </summary>
 internal static class SystemdCgroups
 {
@@ -15,20 +15,29 @@ internal static class SystemdCgroups
     {
         if (!Directory.Exists("/run/systemd/system"))
             throw new RuntimeException("--systemd-cgroup: systemd is not running on this host (no /run/systemd/system); drop --systemd-cgroup");
-        if (CgroupHost.Mode(hierarchies) != CgroupMode.V2)
-            throw new RuntimeException("--systemd-cgroup: warren's systemd driver needs a cgroup v2 host; this one has v1 controllers (drop --systemd-cgroup)");
         try { return SystemdScope.Parse(spec.Linux?.CgroupsPath, id, userManager: Linux.Sys.Geteuid() != 0); }
         catch (ArgumentException e) { throw new RuntimeException(e.Message); }
     }
 
-    /// <summary>Starts the scope around pid; returns its directory, made by systemd (nothing is created here).</summary>
+    /// <summary>
+    /// Starts the scope around pid and returns the container's cgroups: the scope's directory on cgroup2; on a
+    /// v1 or hybrid host also the same path in the controllers systemd does not manage, made and joined here
+    /// as runc does.
+    /// </summary>
     public static CgroupSet Start(SystemdScope scope, int pid, string id, LinuxResources? r, IReadOnlyList<CgroupHierarchy> hierarchies,
         Action created)
     {
         string path;
         try { path = SystemdManager.StartScope(scope, pid, $"warren container {id}", UnitLimits(r), created); }
         catch (SystemdException e) { throw new RuntimeException(e.Message, e); }
-        return new CgroupSet(new Dictionary<string, string> { ["unified"] = hierarchies.Single(h => h.Unified).MountPoint + path });
+        var set = CgroupSet.Create(path, hierarchies, skipDenied: Linux.Sys.Geteuid() != 0);
+        try { set.AddProcessWhereMissing(pid); }
+        catch
+        {
+            set.Destroy();
+            throw;
+        }
+        return set;
     }
 
     public static void Stop(string unit)

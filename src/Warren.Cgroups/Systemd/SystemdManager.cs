@@ -140,9 +140,10 @@ public static class SystemdManager
             string[] lines;
             try { lines = File.ReadAllLines($"/proc/{pid}/cgroup"); }
             catch (IOException) { throw new SystemdException(null, $"systemd: process {pid} exited before joining {scope.Unit}"); }
-            if (lines.FirstOrDefault(l => l.StartsWith("0::", StringComparison.Ordinal)
-                    && l.EndsWith(scope.CgroupPath, StringComparison.Ordinal)) is { } line)
-                return line[3..];
+            // cgroup2 ("0::path") where systemd tracks units on it, else its own v1 hierarchy (name=systemd).
+            if (lines.Select(l => l.Split(':', 3)).FirstOrDefault(p => p.Length == 3 && p[1] is "" or "name=systemd"
+                    && p[2].EndsWith(scope.CgroupPath, StringComparison.Ordinal)) is { } found)
+                return found[2];
             if (DateTime.UtcNow > deadline)
                 throw new SystemdException(null, $"systemd: process {pid} did not reach {scope.Unit} within 10 s");
             Thread.Sleep(1);
