@@ -9,6 +9,8 @@ public class SystemdScopeTests
     [InlineData("machine.slice:libpod:abc", "machine.slice", "libpod-abc.scope", "/machine.slice/libpod-abc.scope")]
     [InlineData("user-1000.slice:warren:c1", "user-1000.slice", "warren-c1.scope", "/user.slice/user-1000.slice/warren-c1.scope")]
     [InlineData(":cri-containerd:x", "system.slice", "cri-containerd-x.scope", "/system.slice/cri-containerd-x.scope")]
+    [InlineData("kubepods-besteffort-pod12ab.slice:cri-containerd:c9", "kubepods-besteffort-pod12ab.slice", "cri-containerd-c9.scope",
+        "/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod12ab.slice/cri-containerd-c9.scope")]
     [InlineData("-.slice::x", "-.slice", "x.scope", "/x.scope")]
     [InlineData(null, "system.slice", "warren-c1.scope", "/system.slice/warren-c1.scope")]
     public void ParsesRuncsSlicePrefixNameForm(string? path, string slice, string unit, string cgroup)
