@@ -5,8 +5,9 @@ namespace Warren.Linux;
 /// <summary>
 /// A procfs nobody else can have mounted over (CVE-2025-52881): a fresh detached procfs instance
 /// (fsopen/fsmount), else a non-recursive detached clone of the /proc mount (open_tree, which leaves every
-/// mount on top of it behind). Writes through it are resolved beneath it with no mount crossings and no
-/// magic links, so a label write cannot be redirected to another procfs file such as core_pattern.
+/// mount on top of it behind), else /proc. Writes through it are resolved beneath it with no mount crossings
+/// and no magic links, so a label write cannot be redirected to another procfs file such as core_pattern:
+/// at worst it fails.
 /// </summary>
 public sealed unsafe class PrivateProcfs : IDisposable
 {
@@ -21,11 +22,12 @@ public sealed unsafe class PrivateProcfs : IDisposable
     public static PrivateProcfs Open()
     {
         int fd = FreshInstance();
-        if (fd < 0)
-        {
-            // A user namespace may not mount a procfs while a masked one is its only view (mount_too_revealing).
-            fd = Sys.OpenTreeClone("/proc", recursive: false);
-        }
+        // A user namespace may not mount a procfs while a masked one is its only view (mount_too_revealing):
+        // clone the /proc mount alone. That in turn is refused for a mount inherited with locked submounts
+        // (a host /proc copied into a user namespace): then /proc itself, where the writes' RESOLVE_NO_XDEV
+        // still refuses to pass any mount placed over a file.
+        if (fd < 0) fd = TryCloneProc();
+        if (fd < 0) fd = Sys.Open("/proc", O.PATH | O.DIRECTORY);
         var (type, _) = Sys.Fstatfs(fd, "/proc (private)");
         if (type != Sys.PROC_SUPER_MAGIC || Sys.Fstat(fd, "/proc (private)").Ino != PROC_ROOT_INO)
         {
@@ -33,6 +35,12 @@ public sealed unsafe class PrivateProcfs : IDisposable
             throw new SyscallException("open_tree", "/proc: not the root of a procfs", Errno.EXDEV);
         }
         return new PrivateProcfs(fd);
+    }
+
+    private static int TryCloneProc()
+    {
+        try { return Sys.OpenTreeClone("/proc", recursive: false); }
+        catch (SyscallException) { return -1; }
     }
 
     private static int FreshInstance()

@@ -122,12 +122,20 @@ public static class Lsm
         return string.IsNullOrEmpty(data) ? ctx : data + "," + ctx;
     }
 
-    /// <summary>mqueue refuses context=: label its root instead (through an fd of the mount).</summary>
+    /// <summary>
+    /// mqueue refuses context=: label its root instead (through an fd of the mount). Relabelling needs
+    /// privilege over the initial user namespace: inside a user namespace of its own the mount keeps the
+    /// label SELinux gave it.
+    /// </summary>
     public static void LabelMountRoot(string type, int mountFd, string display, string? mountLabel)
     {
         if (mountLabel is null || type != "mqueue") return;
-        Sys.SetXattr($"/proc/self/fd/{mountFd}", "security.selinux", mountLabel, display);
+        try { Sys.SetXattr($"/proc/self/fd/{mountFd}", "security.selinux", mountLabel, display); }
+        catch (SyscallException e) when (e.Errno == Errno.EPERM && InUserNamespace()) { }
     }
+
+    private static bool InUserNamespace() =>
+        ReadTrimmed("/proc/self/uid_map") is { } map && map.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries) is not ["0", "0", "4294967295"];
 
     private static string? ReadTrimmed(string path)
     {
