@@ -23,31 +23,22 @@ public static class SystemdManager
     public static string StartScope(SystemdScope scope, int pid, string description, IEnumerable<KeyValuePair<string, ulong>> limits,
         Action created)
     {
-        Call("StartTransientUnit " + scope.Unit, connection =>
+        Call("StartTransientUnit", scope.Unit, "ssa(sv)a(sa(sv))", (ref MessageWriter w) =>
         {
-            var w = connection.GetMessageWriter();
-            try
-            {
-                w.WriteMethodCallHeader(destination: Service, path: ObjectPath, @interface: Interface,
-                    member: "StartTransientUnit", signature: "ssa(sv)a(sa(sv))");
-                w.WriteString(scope.Unit);
-                w.WriteString("replace");
-                var props = w.WriteArrayStart(DBusType.Struct);
-                Property(ref w, "Description").WriteVariantString(description);
-                if (scope.Slice.Length > 0) Property(ref w, "Slice").WriteVariantString(scope.Slice);
-                Property(ref w, "Delegate").WriteVariantBool(true);
-                Property(ref w, "DefaultDependencies").WriteVariantBool(false);
-                foreach (var accounting in new[] { "MemoryAccounting", "CPUAccounting", "IOAccounting", "TasksAccounting" })
-                    Property(ref w, accounting).WriteVariantBool(true);
-                foreach (var (name, value) in limits) Property(ref w, name).WriteVariantUInt64(value);
-                Property(ref w, "PIDs").WriteSignature("au");
-                w.WriteArray(new[] { (uint)pid });
-                w.WriteArrayEnd(props);
-                var aux = w.WriteArrayStart(DBusType.Struct);
-                w.WriteArrayEnd(aux);
-                return w.CreateMessage();
-            }
-            finally { w.Dispose(); }
+            w.WriteString("replace");
+            var props = w.WriteArrayStart(DBusType.Struct);
+            Property(ref w, "Description").WriteVariantString(description);
+            if (scope.Slice.Length > 0) Property(ref w, "Slice").WriteVariantString(scope.Slice);
+            Property(ref w, "Delegate").WriteVariantBool(true);
+            Property(ref w, "DefaultDependencies").WriteVariantBool(false);
+            foreach (var accounting in new[] { "MemoryAccounting", "CPUAccounting", "IOAccounting", "TasksAccounting" })
+                Property(ref w, accounting).WriteVariantBool(true);
+            foreach (var (name, value) in limits) Property(ref w, name).WriteVariantUInt64(value);
+            Property(ref w, "PIDs").WriteSignature("au");
+            w.WriteArray(new[] { (uint)pid });
+            w.WriteArrayEnd(props);
+            var aux = w.WriteArrayStart(DBusType.Struct);
+            w.WriteArrayEnd(aux);
         });
         created();
         return WaitUntilInScope(scope, pid);
@@ -58,21 +49,12 @@ public static class SystemdManager
     {
         var list = limits.ToList();
         if (list.Count == 0) return;
-        Call("SetUnitProperties " + unit, connection =>
+        Call("SetUnitProperties", unit, "sba(sv)", (ref MessageWriter w) =>
         {
-            var w = connection.GetMessageWriter();
-            try
-            {
-                w.WriteMethodCallHeader(destination: Service, path: ObjectPath, @interface: Interface,
-                    member: "SetUnitProperties", signature: "sba(sv)");
-                w.WriteString(unit);
-                w.WriteBool(true); // runtime only, like the transient unit itself
-                var props = w.WriteArrayStart(DBusType.Struct);
-                foreach (var (name, value) in list) Property(ref w, name).WriteVariantUInt64(value);
-                w.WriteArrayEnd(props);
-                return w.CreateMessage();
-            }
-            finally { w.Dispose(); }
+            w.WriteBool(true); // runtime only, like the transient unit itself
+            var props = w.WriteArrayStart(DBusType.Struct);
+            foreach (var (name, value) in list) Property(ref w, name).WriteVariantUInt64(value);
+            w.WriteArrayEnd(props);
         });
     }
 
@@ -81,18 +63,7 @@ public static class SystemdManager
     {
         try
         {
-            Call("StopUnit " + unit, connection =>
-            {
-                var w = connection.GetMessageWriter();
-                try
-                {
-                    w.WriteMethodCallHeader(destination: Service, path: ObjectPath, @interface: Interface, member: "StopUnit", signature: "ss");
-                    w.WriteString(unit);
-                    w.WriteString("replace");
-                    return w.CreateMessage();
-                }
-                finally { w.Dispose(); }
-            });
+            Call("StopUnit", unit, "ss", (ref MessageWriter w) => w.WriteString("replace"));
         }
         catch (SystemdException e) when (e.ErrorName == "org.freedesktop.systemd1.NoSuchUnit") { }
     }
@@ -104,8 +75,13 @@ public static class SystemdManager
         return ref w;
     }
 
-    private static void Call(string what, Func<DBusConnection, MessageBuffer> message)
+    /// <summary>Writes a method's arguments after the unit name, which all of them take first.</summary>
+    private delegate void Arguments(ref MessageWriter w);
+
+    /// <summary>Calls a method of systemd's manager about <paramref name="unit"/>, synchronously.</summary>
+    private static void Call(string method, string unit, string signature, Arguments arguments)
     {
+        string what = method + " " + unit;
         string address = UserManager
             ? DBusAddress.Session ?? $"unix:path={Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR") ?? $"/run/user/{Linux.Sys.Geteuid()}"}/bus"
             : DBusAddress.System ?? "unix:path=/run/dbus/system_bus_socket";
@@ -120,12 +96,25 @@ public static class SystemdManager
         }
         try
         {
-            connection.CallMethodAsync(message(connection)).GetAwaiter().GetResult();
+            connection.CallMethodAsync(Message(connection, method, unit, signature, arguments)).GetAwaiter().GetResult();
         }
         catch (DBusErrorReplyException e)
         {
             throw new SystemdException(e.ErrorName, $"systemd: {what}: {e.ErrorMessage}");
         }
+    }
+
+    private static MessageBuffer Message(DBusConnection connection, string method, string unit, string signature, Arguments arguments)
+    {
+        var w = connection.GetMessageWriter();
+        try
+        {
+            w.WriteMethodCallHeader(destination: Service, path: ObjectPath, @interface: Interface, member: method, signature: signature);
+            w.WriteString(unit);
+            arguments(ref w);
+            return w.CreateMessage();
+        }
+        finally { w.Dispose(); }
     }
 
     /// <summary>Root talks to the system manager; anyone else to their own.</summary>
