@@ -59,9 +59,7 @@ check "CVE-2025-52881: binds over the init's attr files do not swallow the profi
   "warren-test (enforce)|cat: can't open '/secret': Permission denied|" "$out"
 check "CVE-2025-52881: nothing was written to the decoy" "" "$(cat "$work/decoy-file")"
 
-userns="c['linux']['namespaces'].append({'type': 'user'}); c['linux']['uidMappings'] = [{'containerID': 0, 'hostID': 100000, 'size': 65536}]; c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': 100000, 'size': 65536}]"
-chmod 644 "$work/secret"; chmod 755 "$work"
-b=$(bundle decoy-userns "$show" "$with_secret; c['process']['apparmorProfile'] = 'warren-test' $decoys; $userns")
+b=$(bundle decoy-userns "$show" "$with_secret; c['process']['apparmorProfile'] = 'warren-test' $decoys; $with_userns")
 out=$($W run --bundle "$b" aa-decoy-userns 2>&1 | tr '\n' '|')
 check "CVE-2025-52881: with a user namespace (no fresh procfs allowed over masked paths) the profile still applies" \
   "warren-test (enforce)|cat: can't open '/secret': Permission denied|" "$out"

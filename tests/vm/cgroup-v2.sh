@@ -104,7 +104,6 @@ if [ -d /run/systemd/system ]; then
     uid=$(id -u wsd)
     loginctl enable-linger wsd
     for i in $(seq 1 100); do [ -S /run/user/$uid/bus ] && break; sleep 0.1; done
-    chmod 755 "$work"
     as_user() { runuser -u wsd -- env XDG_RUNTIME_DIR=/run/user/$uid DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/$uid/bus "$@"; }
     # Like rootless Podman, run warren in a scope of the user's own manager: moving a process between
     # cgroups needs write access to their common ancestor.

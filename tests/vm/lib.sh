@@ -3,6 +3,9 @@
 W="$repo/out/warren --root $state"
 rootfs=$repo/.work/test-rootfs
 work=$(mktemp -d)
+chmod 755 "$work" # containers with a user namespace (and other users) read their bundles and binds here
+# A config edit for bundle: a user namespace with root mapped to 100000.
+with_userns="c['linux']['namespaces'].append({'type': 'user'}); c['linux']['uidMappings'] = [{'containerID': 0, 'hostID': 100000, 'size': 65536}]; c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': 100000, 'size': 65536}]"
 pass=0 fail=0
 ok() { echo "ok - $1"; pass=$((pass+1)); }
 bad() { echo "not ok - $1: $2"; fail=$((fail+1)); }

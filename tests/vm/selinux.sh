@@ -38,9 +38,7 @@ check "exec --process-label sets another" "system_u:system_r:kernel_t" \
   "$($W exec --process-label system_u:system_r:kernel_t se-live cat /proc/self/attr/current 2>&1 | tr -d '\0')"
 $W delete -f se-live
 
-userns="c['linux']['namespaces'].append({'type': 'user'}); c['linux']['uidMappings'] = [{'containerID': 0, 'hostID': 100000, 'size': 65536}]; c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': 100000, 'size': 65536}]"
-chmod 755 "$work"
-b=$(bundle userns '["sh","-c","cat /proc/self/attr/current; echo; grep '$files' /proc/self/mountinfo | cut -d\" \" -f5 | tr \"\\n\" \" \""]' "$labelled; $userns")
+b=$(bundle userns '["sh","-c","cat /proc/self/attr/current; echo; grep '$files' /proc/self/mountinfo | cut -d\" \" -f5 | tr \"\\n\" \" \""]' "$labelled; $with_userns")
 contains "with a user namespace the labels apply too (key label before the mounts, mount contexts, exec label last)" \
   "$proc|/dev /dev/pts /dev/shm " "$($W run --bundle "$b" se-userns 2>&1 | tr -d '\0' | tr '\n' '|')"
 
