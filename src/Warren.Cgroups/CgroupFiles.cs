@@ -34,7 +34,7 @@ public static class CgroupFiles
             // Only what a level lacks: an ancestor someone else manages (systemd, a delegating parent) may
             // already enable it and not let us write there.
             string file = Path.Combine(cur, "cgroup.subtree_control");
-            var enabled = (TryRead(file) ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var enabled = (Sys.TryReadText(file) ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
             var missing = wanted.Except(enabled).ToList();
             if (missing.Count > 0) Write(file, string.Join(' ', missing.Select(c => "+" + c)));
             cur = Path.Combine(cur, part);
@@ -55,12 +55,6 @@ public static class CgroupFiles
         finally { Sys.Close(fd); }
     }
 
-    public static string? TryRead(string path)
-    {
-        try { return File.ReadAllText(path).Trim(); }
-        catch (IOException) { return null; }
-        catch (UnauthorizedAccessException) { return null; }
-    }
 }
 
 public sealed class CgroupException(string message) : Exception(message);

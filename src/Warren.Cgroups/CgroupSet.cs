@@ -98,12 +98,14 @@ public sealed class CgroupSet
     public void AddProcess(int pid, bool unifiedOnly = false)
     {
         foreach (var (key, dir) in Paths)
-        {
-            if (unifiedOnly && key != "unified") continue;
-            var procs = Path.Combine(dir, "cgroup.procs");
-            try { File.WriteAllText(procs, pid.ToString()); }
-            catch (Exception e) { throw new IOException($"cgroup {procs}: adding pid {pid}: {e.Message}", e); }
-        }
+            if (!unifiedOnly || key == "unified") Join(dir, pid);
+    }
+
+    private static void Join(string dir, int pid)
+    {
+        var procs = Path.Combine(dir, "cgroup.procs");
+        try { File.WriteAllText(procs, pid.ToString()); }
+        catch (Exception e) { throw new IOException($"cgroup {procs}: adding pid {pid}: {e.Message}", e); }
     }
 
     /// <summary>
@@ -119,12 +121,7 @@ public sealed class CgroupSet
             if (parts.Length == 3) where[parts[1].Length == 0 ? "unified" : parts[1]] = parts[2];
         }
         foreach (var (key, dir) in Paths)
-        {
-            if (where.TryGetValue(key, out var path) && path != "/" && dir.EndsWith(path, StringComparison.Ordinal)) continue;
-            var procs = Path.Combine(dir, "cgroup.procs");
-            try { File.WriteAllText(procs, pid.ToString()); }
-            catch (Exception e) { throw new IOException($"cgroup {procs}: adding pid {pid}: {e.Message}", e); }
-        }
+            if (!(where.TryGetValue(key, out var path) && path != "/" && dir.EndsWith(path, StringComparison.Ordinal))) Join(dir, pid);
     }
 
     /// <summary>Every pid in the container's cgroup (from the first hierarchy that lists any).</summary>

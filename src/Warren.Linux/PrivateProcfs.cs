@@ -62,9 +62,8 @@ public sealed unsafe class PrivateProcfs : IDisposable
     /// <summary>Writes <paramref name="value"/> to a file below this procfs, e.g. "thread-self/attr/exec".</summary>
     public void Write(string relative, string value)
     {
-        int fd = Sys.OpenAt2(Fd, relative, O.WRONLY, Resolve.BENEATH | Resolve.NO_XDEV | Resolve.NO_MAGICLINKS);
-        try { Sys.WriteAll(fd, Encoding.UTF8.GetBytes(value), "/proc/" + relative); }
-        finally { Sys.Close(fd); }
+        int err = TryWrite(relative, value);
+        if (err != 0) throw new SyscallException("write", "/proc/" + relative, err);
     }
 
     /// <summary>As <see cref="Write"/>, returning 0 or the errno.</summary>

@@ -100,6 +100,13 @@ public static unsafe partial class Sys
         }
     }
 
+    /// <summary>A small text file (cgroup, proc or sysfs), trimmed; null when it is missing or unreadable.</summary>
+    public static string? TryReadText(string path)
+    {
+        try { return File.ReadAllText(path).Trim(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+    }
+
     public static void WriteFile(string path, string content)
     {
         int fd = Open(path, O.WRONLY | O.TRUNC);

@@ -42,7 +42,6 @@ public static class ContainerCreator
             throw new RuntimeException("linux.namespaces: a mount namespace is required");
         ValidateCapabilities(spec.Process!.Capabilities);
         Security.ProcessAttributes.Validate(spec, spec.Process);
-        var lsm = Security.Lsm.Resolve(spec, spec.Process, withMounts: true);
         try { foreach (var m in spec.Mounts ?? new()) MountSetup.CheckSupported(m); }
         catch (InvalidOperationException e) { throw new RuntimeException(e.Message, e); }
         var joins = NamespacePlan.Joins(spec);
@@ -51,7 +50,7 @@ public static class ContainerCreator
         if (IdmapMountIndexes(spec).FirstOrDefault(i => spec.Mounts![i].UidMappings is not { Count: > 0 }, -1) is var idm and >= 0
             && (newNs & CloneFlags.NEWUSER) == 0)
             throw new RuntimeException($"mounts[{spec.Mounts![idm].Destination}]: \"idmap\" needs a new user namespace in linux.namespaces");
-        var seccomp = spec.Linux?.Seccomp is { } sc ? Security.SeccompCompiler.Compile(sc) : ((byte[]?)null, 0u);
+        var final = Security.FinalStepsPlan.Make(spec, spec.Process, o.PreserveFds, withMounts: true);
 
         ContainerStore.ValidateId(o.Id);
         DebugTrace.Mark("create: config loaded");
@@ -67,7 +66,7 @@ public static class ContainerCreator
             if (rootUid != 0 || rootGid != 0) Sys.Chown(fifo, rootUid, rootGid);
             int fifoFd = Sys.Open(fifo, O.PATH);
             cleanup.Fds.Add(fifoFd);
-            int listenerFd = Security.SeccompListener.Connect(spec.Linux?.Seccomp);
+            int listenerFd = Security.FinalStepsPlan.ConnectListener(final, spec, o.Id, bundle);
             if (listenerFd >= 0) cleanup.Fds.Add(listenerFd);
 
             var hierarchies = CgroupHost.Hierarchies();
@@ -106,20 +105,15 @@ public static class ContainerCreator
                 Rootfs = rootfs,
                 ExecFifoFd = fifoFd,
                 NoPivot = o.NoPivot,
-                PreserveFds = o.PreserveFds,
                 UnshareCgroupNs = (newNs & CloneFlags.NEWCGROUP) != 0,
                 ContainerId = o.Id,
                 NoNewKeyring = o.NoNewKeyring,
                 Debug = DebugTrace.Enabled,
-                Seccomp = seccomp.Item1,
-                SeccompFlags = seccomp.Item2,
-                SeccompListenerFd = listenerFd,
-                SeccompListenerState = listenerFd >= 0 ? Security.SeccompListener.StateTemplate(spec.Linux!.Seccomp!, o.Id, bundle, spec.Annotations) : null,
+                Final = final,
                 CgroupV2Only = CgroupHost.Mode(hierarchies) == CgroupMode.V2,
                 CgroupHierarchies = hierarchies.ToDictionary(h => h.Key, h => h.MountPoint),
                 CgroupRelPath = rel,
                 IdmapMounts = IdmapMountIndexes(spec),
-                Lsm = lsm,
             };
             string requestJson = JsonSerializer.Serialize(request, RuntimeJsonContext.Default.InitRequest);
             // The init stage unshares the cgroup namespace itself, once it sits in its cgroups.

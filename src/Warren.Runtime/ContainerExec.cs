@@ -32,13 +32,12 @@ public static class ContainerExec
         try { spec = SpecLoader.Parse(container.Record.ConfigJson, "config.json (of the container)"); }
         catch (OciException e) { throw new RuntimeException(e.Message, e); }
         var process = ExecProcessBuilder.Build(spec, o);
-        var seccomp = spec.Linux?.Seccomp is { } sc ? Security.SeccompCompiler.Compile(sc) : ((byte[]?)null, 0u);
         if (process.Terminal == true && o.Detach && o.ConsoleSocket is null)
             throw new RuntimeException("exec: --tty with --detach needs --console-socket");
         if (process.Terminal != true && o.ConsoleSocket is not null)
             throw new RuntimeException("exec: --console-socket needs --tty");
         Security.ProcessAttributes.Validate(spec, process);
-        var lsm = Security.Lsm.Resolve(spec, process, withMounts: false);
+        var final = Security.FinalStepsPlan.Make(spec, process, o.PreserveFds, withMounts: false);
 
         int initPid = container.Record.Pid;
         var types = (spec.Linux?.Namespaces ?? new()).Select(n => n.Type).ToHashSet();
@@ -47,7 +46,7 @@ public static class ContainerExec
         var cgroups = CgroupsFor(container, o.SubCgroup);
 
         int mntFd = Sys.Open($"/proc/{initPid}/ns/mnt", O.RDONLY);
-        int listenerFd = Security.SeccompListener.Connect(spec.Linux?.Seccomp);
+        int listenerFd = Security.FinalStepsPlan.ConnectListener(final, spec, o.Id, container.Record.Bundle);
         bool foreground = !o.Detach;
         if (foreground) Sys.Prctl(36 /* PR_SET_CHILD_SUBREAPER */, 1, what: "prctl(PR_SET_CHILD_SUBREAPER)");
         SyncChannel chan;
@@ -56,10 +55,7 @@ public static class ContainerExec
         {
             var request = new ExecRequest
             {
-                ProcessJson = OciJson.Serialize(process), MountNsFd = mntFd, PreserveFds = o.PreserveFds, Debug = DebugTrace.Enabled,
-                Seccomp = seccomp.Item1, SeccompFlags = seccomp.Item2, SeccompListenerFd = listenerFd,
-                SeccompListenerState = listenerFd >= 0 ? Security.SeccompListener.StateTemplate(spec.Linux!.Seccomp!, o.Id, container.Record.Bundle, spec.Annotations) : null,
-                Lsm = lsm,
+                ProcessJson = OciJson.Serialize(process), MountNsFd = mntFd, Debug = DebugTrace.Enabled, Final = final,
             };
             (chan, firstPid) = StageLauncher.Launch(new StageLauncher.Plan("exec-init", 0, joins, null, cgroups, spec,
                 listenerFd >= 0 ? new[] { mntFd, listenerFd } : new[] { mntFd },

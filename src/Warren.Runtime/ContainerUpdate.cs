@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Warren.Cgroups;
+using Warren.Linux;
 using Warren.Oci;
 using Warren.Runtime.Resources;
 
@@ -17,7 +18,7 @@ public static class ContainerUpdate
         bool check = changes.Memory?.CheckBeforeUpdate ?? spec.Linux?.Resources?.Memory?.CheckBeforeUpdate ?? false;
         if (check && changes.Memory?.Limit is long limit && limit >= 0
             && CgroupFiles.Locate(c.Cgroups, hierarchies, "memory") is { Version: CgroupVersion.V2 } mem
-            && ulong.TryParse(CgroupFiles.TryRead(Path.Combine(mem.Dir, "memory.current")), out var usage) && (ulong)limit < usage)
+            && ulong.TryParse(Sys.TryReadText(Path.Combine(mem.Dir, "memory.current")), out var usage) && (ulong)limit < usage)
             throw new RuntimeException($"linux.resources.memory.checkBeforeUpdate: the new limit {limit} is below the current usage {usage}");
         ResourceApplier.Apply(c.Cgroups, hierarchies, changes);
         if (c.Record.SystemdUnit is { } unit) SystemdCgroups.SetLimits(unit, changes);

@@ -1,4 +1,5 @@
 using Warren.Cgroups;
+using Warren.Linux;
 
 namespace Warren.Runtime;
 
@@ -16,8 +17,8 @@ public static class Freezer
     public static bool IsFrozen(ContainerRecord rec)
     {
         var (v1, v2) = Dirs(rec);
-        return (v1 is not null && CgroupFiles.TryRead(Path.Combine(v1, "freezer.state")) == "FROZEN")
-               || (v2 is not null && CgroupFiles.TryRead(Path.Combine(v2, "cgroup.freeze")) == "1");
+        return (v1 is not null && Sys.TryReadText(Path.Combine(v1, "freezer.state")) == "FROZEN")
+               || (v2 is not null && Sys.TryReadText(Path.Combine(v2, "cgroup.freeze")) == "1");
     }
 
     /// <summary>Best effort, before killing: frozen tasks would not die.</summary>
@@ -43,7 +44,7 @@ public static class Freezer
                 for (int i = 0; i < 1000; i++)
                 {
                     CgroupFiles.Write(file, frozen ? "FROZEN" : "THAWED");
-                    if (CgroupFiles.TryRead(file) == (frozen ? "FROZEN" : "THAWED")) return;
+                    if (Sys.TryReadText(file) == (frozen ? "FROZEN" : "THAWED")) return;
                     Thread.Sleep(1);
                 }
                 throw new RuntimeException($"container \"{c.Id}\": {file} did not reach {(frozen ? "FROZEN" : "THAWED")}");
@@ -51,7 +52,7 @@ public static class Freezer
             CgroupFiles.Write(Path.Combine(v2!, "cgroup.freeze"), frozen ? "1" : "0");
             for (int i = 0; i < 1000; i++)
             {
-                var events = CgroupFiles.TryRead(Path.Combine(v2!, "cgroup.events")) ?? "";
+                var events = Sys.TryReadText(Path.Combine(v2!, "cgroup.events")) ?? "";
                 if (events.Contains(frozen ? "frozen 1" : "frozen 0")) return;
                 Thread.Sleep(1);
             }

@@ -11,13 +11,8 @@ public sealed class InitRequest
     /// <summary>An O_PATH fd of the exec fifo, inherited: a remapped root may not walk the state directory.</summary>
     public int ExecFifoFd { get; set; } = -1;
     public bool NoPivot { get; set; }
-    public int PreserveFds { get; set; }
     public bool Debug { get; set; }
-    public byte[]? Seccomp { get; set; }
-    public uint SeccompFlags { get; set; }
-    /// <summary>A connected socket to linux.seccomp.listenerPath (inherited), and what to tell the listener.</summary>
-    public int SeccompListenerFd { get; set; } = -1;
-    public string? SeccompListenerState { get; set; }
+    public FinalSteps Final { get; set; } = new();
     public string ContainerId { get; set; } = "";
     public bool NoNewKeyring { get; set; }
     /// <summary>
@@ -32,6 +27,17 @@ public sealed class InitRequest
     public bool CgroupV2Only { get; set; }
     /// <summary>The container's cgroup path below each hierarchy root (for cgroup mounts without a cgroup namespace).</summary>
     public string CgroupRelPath { get; set; } = "/";
+}
+
+/// <summary>What a stage applies in its last steps before execve: the same for the init and exec stages.</summary>
+public sealed class FinalSteps
+{
+    public int PreserveFds { get; set; }
+    public byte[]? Seccomp { get; set; }
+    public uint SeccompFlags { get; set; }
+    /// <summary>A connected socket to linux.seccomp.listenerPath (inherited), and what to tell the listener.</summary>
+    public int SeccompListenerFd { get; set; } = -1;
+    public string? SeccompListenerState { get; set; }
     /// <summary>LSM labels to apply; null when none is asked for or the host lacks the LSM (and that may be ignored).</summary>
     public Security.LsmLabels? Lsm { get; set; }
 }
@@ -101,13 +107,8 @@ public sealed class ExecRequest
     public string ProcessJson { get; set; } = "";
     /// <summary>An inherited fd of the container's mount namespace, joined by the exec stage's main thread.</summary>
     public int MountNsFd { get; set; } = -1;
-    public int PreserveFds { get; set; }
     public bool Debug { get; set; }
-    public byte[]? Seccomp { get; set; }
-    public uint SeccompFlags { get; set; }
-    public int SeccompListenerFd { get; set; } = -1;
-    public string? SeccompListenerState { get; set; }
-    public Security.LsmLabels? Lsm { get; set; }
+    public FinalSteps Final { get; set; } = new();
 }
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

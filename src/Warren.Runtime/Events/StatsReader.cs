@@ -1,4 +1,5 @@
 using Warren.Cgroups;
+using Warren.Linux;
 
 namespace Warren.Runtime.Events;
 
@@ -94,7 +95,7 @@ public static class StatsReader
         return KeyValues(l.Dir, l.Version == CgroupVersion.V1 ? "memory.oom_control" : "memory.events").GetValueOrDefault("oom_kill");
     }
 
-    private static string? Text(string dir, string file) => CgroupFiles.TryRead(Path.Combine(dir, file));
+    private static string? Text(string dir, string file) => Sys.TryReadText(Path.Combine(dir, file));
 
     private static ulong Num(string dir, string file)
     {

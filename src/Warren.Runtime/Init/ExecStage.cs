@@ -19,7 +19,7 @@ public static class ExecStage
             var req = JsonSerializer.Deserialize(chan.ReceivePayload(), ExecJsonContext.Default.ExecRequest)!;
             DebugTrace.Enabled = req.Debug;
             var process = OciJson.ParseProcess(req.ProcessJson);
-            int hostPid = req.SeccompListenerFd >= 0 ? Security.SeccompListener.HostPid() : 0;
+            int hostPid = ProcessExec.ListenerPid(req.Final);
             Sys.SetCloexec(req.MountNsFd, true);
             // setns(CLONE_NEWNS) refuses a caller that shares its fs attributes with other threads.
             Sys.Unshare(CloneFlags.FS);
@@ -38,8 +38,7 @@ public static class ExecStage
             DebugTrace.Mark("exec-init: exec");
             // From here the socket closing (close-on-exec) means the command runs; an error still comes first.
             chan.SendPayload(JsonSerializer.Serialize(new InitReply { Kind = "execing" }, RuntimeJsonContext.Default.InitReply));
-            ProcessExec.Exec(process, exe, req.PreserveFds, req.Seccomp, req.SeccompFlags, req.Lsm, null,
-                notifyFd => Security.SeccompListener.Send(req.SeccompListenerFd, notifyFd, req.SeccompListenerState!, hostPid));
+            ProcessExec.Exec(process, exe, req.Final, hostPid, null);
             return 127; // not reached
         }
         catch (Exception e)

@@ -26,14 +26,14 @@ public static class InitStage
             var spec = SpecLoader.Parse(req.ConfigJson);
             var process = spec.Process!;
             int fifo = req.ExecFifoFd;
-            int hostPid = req.SeccompListenerFd >= 0 ? Security.SeccompListener.HostPid() : 0;
+            int hostPid = ProcessExec.ListenerPid(req.Final);
             if (fifo >= 0) Sys.SetCloexec(fifo, true);
 
             Sys.Setsid();
             if (!req.NoNewKeyring)
             {
                 // Like runc: each container gets its own session keyring; kernels without keys are fine.
-                Security.Lsm.SetKeyringLabel(req.Lsm);
+                Security.Lsm.SetKeyringLabel(req.Final.Lsm);
                 int err = Sys.TryJoinSessionKeyring("_ses." + req.ContainerId);
                 if (err != 0 && err != Errno.ENOSYS && err != Errno.EDQUOT && err != Errno.EACCES)
                     throw new SyscallException("keyctl(KEYCTL_JOIN_SESSION_KEYRING)", req.ContainerId, err);
@@ -65,8 +65,7 @@ public static class InitStage
             chan.SendPayload(JsonSerializer.Serialize(new InitReply { Kind = "ready" }, RuntimeJsonContext.Default.InitReply));
             ready = true;
             if (fifo >= 0) WaitForStart(fifo, spec, stateJson);
-            ProcessExec.Exec(process, exe, req.PreserveFds, req.Seccomp, req.SeccompFlags, req.Lsm, spec,
-                notifyFd => Security.SeccompListener.Send(req.SeccompListenerFd, notifyFd, req.SeccompListenerState!, hostPid));
+            ProcessExec.Exec(process, exe, req.Final, hostPid, spec);
             return 127; // not reached
         }
         catch (Exception e)

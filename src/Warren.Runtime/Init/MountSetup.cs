@@ -57,7 +57,7 @@ internal sealed class MountSetup
         {
             string source = string.IsNullOrEmpty(m.Source) ? type : m.Source!;
             ulong flags = opts.Flags & ~MS.PropagationMask;
-            string? mountLabel = _req.Lsm?.MountLabel;
+            string? mountLabel = _req.Final.Lsm?.MountLabel;
             int err = Sys.TryMount(source, $"/proc/self/fd/{fd}", type, flags, Security.Lsm.MountData(type, opts.Data, mountLabel));
             if (err == Errno.EPERM && type == "sysfs")
             {
@@ -66,17 +66,17 @@ internal sealed class MountSetup
                 Remount(dest, flags | MS.BIND | MS.REC);
             }
             else if (err != 0) throw new SyscallException("mount", $"{_root.Display(dest)} ({type})", err);
-            else if (mountLabel is not null) LabelNewMount(dest, type, mountLabel);
+            else if (mountLabel is not null && Security.Lsm.LabelsRoot(type)) LabelNewMount(dest, mountLabel);
         }
         finally { Sys.Close(fd); }
         Propagate(dest, opts);
         if (opts.HasRecursiveAttrs) SetRecursiveAttrs(dest, opts);
     }
 
-    private void LabelNewMount(string dest, string type, string mountLabel)
+    private void LabelNewMount(string dest, string mountLabel)
     {
         int root = _root.Open(dest); // the new mount's root, not the directory under it
-        try { Security.Lsm.LabelMountRoot(type, root, _root.Display(dest), mountLabel); }
+        try { Security.Lsm.LabelMountRoot(root, _root.Display(dest), mountLabel); }
         finally { Sys.Close(root); }
     }
 
@@ -223,7 +223,7 @@ internal sealed class MountSetup
             return;
         }
         int tfd = _root.Open(dest);
-        try { Sys.MountAt("tmpfs", tfd, _root.Display(dest), "tmpfs", flags & ~MS.RDONLY, Security.Lsm.MountData("tmpfs", "mode=755", _req.Lsm?.MountLabel)); }
+        try { Sys.MountAt("tmpfs", tfd, _root.Display(dest), "tmpfs", flags & ~MS.RDONLY, Security.Lsm.MountData("tmpfs", "mode=755", _req.Final.Lsm?.MountLabel)); }
         finally { Sys.Close(tfd); }
         foreach (var (ctrls, _) in _req.CgroupHierarchies)
         {

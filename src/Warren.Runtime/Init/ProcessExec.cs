@@ -31,10 +31,17 @@ internal static class ProcessExec
         throw new InvalidOperationException($"exec: \"{arg0}\": executable file not found in $PATH");
     }
 
-    private static void LoadSeccomp(byte[] program, uint flags, Action<int>? onListener)
+    /// <summary>
+    /// The pid the seccomp listener is told, read early: after pivot_root /proc is the container's, where the
+    /// stage's own pid is that of the container's pid namespace. 0 without a listener.
+    /// </summary>
+    public static int ListenerPid(FinalSteps f) => f.SeccompListenerFd >= 0 ? Security.SeccompListener.HostPid() : 0;
+
+    private static void LoadSeccomp(FinalSteps f, int listenerPid)
     {
-        int notifyFd = SeccompLoader.Load(program, flags);
-        if ((flags & SeccompLoader.FlagNewListener) != 0) onListener?.Invoke(notifyFd);
+        int notifyFd = SeccompLoader.Load(f.Seccomp!, f.SeccompFlags);
+        if ((f.SeccompFlags & SeccompLoader.FlagNewListener) != 0)
+            Security.SeccompListener.Send(f.SeccompListenerFd, notifyFd, f.SeccompListenerState!, listenerPid);
     }
 
     /// <summary>In a user namespace set up by an unprivileged user, setgroups(2) is denied for good.</summary>
@@ -66,16 +73,17 @@ internal static class ProcessExec
     /// Applies user, groups and the five capability sets on this thread (the one that will execve), then
     /// execs. KEEPCAPS carries permitted capabilities across the switch away from uid 0.
     /// </summary>
-    /// <param name="seccomp">A compiled filter, or null. With no_new_privs it is loaded as the very last step
-    /// before execve; without, it must be loaded while warren still holds CAP_SYS_ADMIN (as runc does), so
-    /// the profile then has to allow the credential calls that follow.</param>
-    public static void Exec(OciProcess p, string executable, int preserveFds, byte[]? seccomp, uint seccompFlags,
-        Security.LsmLabels? lsm, Warren.Oci.Spec? spec, Action<int>? onListener)
+    /// <param name="final">The seccomp filter (or none), with no_new_privs loaded as the very last step before
+    /// execve; without, it must be loaded while warren still holds CAP_SYS_ADMIN (as runc does), so the profile
+    /// then has to allow the credential calls that follow. The LSM labels go first of all.</param>
+    public static void Exec(OciProcess p, string executable, FinalSteps final, int listenerPid, Warren.Oci.Spec? spec)
     {
         bool nnp = p.NoNewPrivileges == true;
+        bool seccomp = final.Seccomp is { Length: > 0 };
+        var lsm = final.Lsm;
         Security.ProcessAttributes.ApplyEarly(spec, p);
         Security.Lsm.SetExecLabels(lsm);
-        if (seccomp is { Length: > 0 } && !nnp) LoadSeccomp(seccomp, seccompFlags, onListener);
+        if (seccomp && !nnp) LoadSeccomp(final, listenerPid);
         var caps = p.Capabilities;
         ulong bounding = LinuxCaps.Mask(caps?.Bounding, "process.capabilities.bounding");
         ulong effective = LinuxCaps.Mask(caps?.Effective, "process.capabilities.effective");
@@ -97,9 +105,9 @@ internal static class ProcessExec
         if (user.Umask is uint mask) Sys.Umask(mask);
 
         // Nothing of warren's may reach the program: only stdio and the preserved fds stay open.
-        Sys.CloseRangeCloexec((uint)(3 + preserveFds));
+        Sys.CloseRangeCloexec((uint)(3 + final.PreserveFds));
         Security.ProcessAttributes.ApplyFinal(p);
-        if (seccomp is { Length: > 0 } && nnp) LoadSeccomp(seccomp, seccompFlags, onListener);
+        if (seccomp && nnp) LoadSeccomp(final, listenerPid);
 
         int err = Sys.Execve(executable, p.Args!, p.Env ?? new List<string>());
         string why = err == Errno.EPERM && nnp && (lsm?.ProcessLabel ?? lsm?.AppArmorProfile) is { } label

@@ -26,7 +26,7 @@ public static class Lsm
     private const string AppArmorFs = "/sys/kernel/security/apparmor";
     private const string SelinuxFs = "/sys/fs/selinux";
 
-    public static bool AppArmorEnabled => ReadTrimmed("/sys/module/apparmor/parameters/enabled") == "Y";
+    public static bool AppArmorEnabled => Sys.TryReadText("/sys/module/apparmor/parameters/enabled") == "Y";
 
     /// <summary>SELinux is on when selinuxfs is mounted and a policy is loaded (the kernel then lists classes).</summary>
     public static bool SelinuxEnabled => File.Exists(SelinuxFs + "/enforce") && Directory.Exists(SelinuxFs + "/class/process");
@@ -117,29 +117,25 @@ public static class Lsm
     /// </summary>
     public static string? MountData(string type, string? data, string? mountLabel)
     {
-        if (mountLabel is null || type is "proc" or "sysfs" or "mqueue" or "cgroup" or "cgroup2" or "bind") return data;
+        if (mountLabel is null || type is "proc" or "sysfs" or "cgroup" or "cgroup2" or "bind" || LabelsRoot(type)) return data;
         string ctx = $"context=\"{mountLabel}\"";
         return string.IsNullOrEmpty(data) ? ctx : data + "," + ctx;
     }
+
+    /// <summary>The filesystems that refuse context= and have their root labelled instead.</summary>
+    public static bool LabelsRoot(string type) => type == "mqueue";
 
     /// <summary>
     /// mqueue refuses context=: label its root instead (through an fd of the mount). Relabelling needs
     /// privilege over the initial user namespace: inside a user namespace of its own the mount keeps the
     /// label SELinux gave it.
     /// </summary>
-    public static void LabelMountRoot(string type, int mountFd, string display, string? mountLabel)
+    public static void LabelMountRoot(int mountFd, string display, string mountLabel)
     {
-        if (mountLabel is null || type != "mqueue") return;
         try { Sys.SetXattr($"/proc/self/fd/{mountFd}", "security.selinux", mountLabel, display); }
         catch (SyscallException e) when (e.Errno == Errno.EPERM && InUserNamespace()) { }
     }
 
     private static bool InUserNamespace() =>
-        ReadTrimmed("/proc/self/uid_map") is { } map && map.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries) is not ["0", "0", "4294967295"];
-
-    private static string? ReadTrimmed(string path)
-    {
-        try { return File.ReadAllText(path).Trim(); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
-    }
+        Sys.TryReadText("/proc/self/uid_map") is { } map && map.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries) is not ["0", "0", "4294967295"];
 }
